@@ -1,0 +1,44 @@
+# Paridad — the two commands of the README, bootstrapped from nothing.
+#   make demo   create the virtual environment, install, run the demonstration
+#   make test   create the virtual environment, install, lint, type-check and run the suite
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PARIDAD_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export PARIDAD_TEST_DATABASE_URL
+
+.PHONY: install demo test lint typecheck pytest messages bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/paridad demo --workdir demo
+
+lint: install
+	$(BIN)/ruff check paridad tests scripts
+	$(BIN)/ruff format --check paridad tests scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+messages: install
+	$(BIN)/python scripts/update_messages.py
+
+bench: install
+	$(BIN)/paridad bench ingest --entities 50000 --json
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,71 @@
+"""Spanish and English labels for every schema and property.
+
+FtM's own schemata are translated by FtM's gettext catalogues; Paridad's schemata carry
+``label``/``label_es`` side by side in their YAML, where a reviewer sees both at once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from followthemoney.property import Property
+from followthemoney.schema import Schema
+from followthemoney.types.common import PropertyType
+from followthemoney.util import gettext, set_model_locale
+
+from paridad.i18n import LOCALES, Lang, get_lang
+from paridad.model import paridad_schema_specs
+
+
+@cache
+def _own_labels() -> dict[str, dict[str, str]]:
+    """Map ``Schema`` and ``Schema:prop`` keys to {lang: label} for Paridad's schemata."""
+    out: dict[str, dict[str, str]] = {}
+    for name, spec in paridad_schema_specs().items():
+        out[name] = {"en": spec["label"], "es": spec["label_es"]}
+        out[f"{name}#plural"] = {"en": spec["plural"], "es": spec["plural_es"]}
+        for pname, pspec in (spec.get("properties") or {}).items():
+            out[f"{name}:{pname}"] = {"en": pspec["label"], "es": pspec["label_es"]}
+            reverse = pspec.get("reverse")
+            if reverse:
+                out[f"{pspec['range']}:{reverse['name']}"] = {
+                    "en": reverse["label"],
+                    "es": reverse["label_es"],
+                }
+    return out
+
+
+def schema_label(schema: Schema, lang: Lang | None = None, plural: bool = False) -> str:
+    lang = lang or get_lang()
+    key = f"{schema.name}#plural" if plural else schema.name
+    own = _own_labels().get(key)
+    if own is not None:
+        return own[lang]
+    set_model_locale(Locale.parse(LOCALES[lang]))
+    try:
+        return schema.plural if plural else schema.label
+    finally:
+        set_model_locale(Locale.parse(LOCALES[get_lang()]))
+
+
+def property_label(prop: Property, lang: Lang | None = None) -> str:
+    lang = lang or get_lang()
+    own = _own_labels().get(prop.qname)
+    if own is not None:
+        return own[lang]
+    set_model_locale(Locale.parse(LOCALES[lang]))
+    try:
+        return prop.label
+    finally:
+        set_model_locale(Locale.parse(LOCALES[get_lang()]))
+
+
+def type_label(type_: PropertyType, lang: Lang | None = None) -> str:
+    """FtM's label of a property type (date, country, name…), translated by FtM."""
+    lang = lang or get_lang()
+    set_model_locale(Locale.parse(LOCALES[lang]))
+    try:
+        return gettext(type_.label)
+    finally:
+        set_model_locale(Locale.parse(LOCALES[get_lang()]))

@@ -1,0 +1,301 @@
+"""The embedded backend: one SQLite file in the node directory, FTS5 for search.
+
+Tuned for bulk loads (WAL, one transaction per writer, executemany) because a node operator
+loads whole agency extracts at once; read paths use plain indexed queries.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from paridad.errors import StoreError
+from paridad.i18n import N_
+from paridad.model.markings import Markings
+from paridad.model.normalize import query_terms
+from paridad.store.base import (
+    SCHEMA_VERSION,
+    STATEMENT_COLUMNS,
+    EntityRecord,
+    IngestRun,
+    QuarantinedRecord,
+    SearchHit,
+    StatementRow,
+    Store,
+    markings_from_json,
+)
+from paridad.store.batch import BatchWriter, EntityRow, SearchRow
+
+MSG_CANNOT_OPEN = N_("Cannot open the SQLite store at {path}: {reason}")
+MSG_NEWER = N_("The store at {path} was written by a newer Paridad (schema {found}).")
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, schema TEXT NOT NULL, caption TEXT NOT NULL,
+    origin_country TEXT NOT NULL, origin_agency TEXT NOT NULL, handling TEXT NOT NULL,
+    tlp TEXT NOT NULL, retain_until TEXT NOT NULL, markings TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_schema ON entities (schema);
+CREATE TABLE IF NOT EXISTS statements (
+    id TEXT NOT NULL, entity_id TEXT NOT NULL, schema TEXT NOT NULL, prop TEXT NOT NULL,
+    prop_type TEXT NOT NULL, value TEXT NOT NULL, original_value TEXT, lang TEXT,
+    dataset TEXT NOT NULL, origin TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (entity_id, id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
+    entity_id UNINDEXED, dataset UNINDEXED, schema UNINDEXED, text,
+    tokenize = 'ascii', detail = none
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    key TEXT PRIMARY KEY, dataset TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL,
+    record TEXT NOT NULL, msgid TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    key TEXT PRIMARY KEY, dataset TEXT NOT NULL, source TEXT NOT NULL, digest TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT NOT NULL, entities INTEGER NOT NULL,
+    statements INTEGER NOT NULL, quarantined INTEGER NOT NULL
+);
+"""
+
+_CHUNK = 900  # below SQLite's default limit of host parameters per statement
+
+
+class SQLiteStore(Store):
+    backend = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        try:
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            self.conn.executescript(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+                "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"
+            )
+            self.conn.executescript(DDL)
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(MSG_NEWER, path=self.path, found=row[0])
+        except sqlite3.Error as exc:
+            raise StoreError(MSG_CANNOT_OPEN, path=self.path, reason=str(exc)) from exc
+
+    def writer(self) -> SQLiteWriter:
+        return SQLiteWriter(self)
+
+    def _record(self, row: tuple[Any, ...]) -> EntityRecord:
+        entity_id, schema, caption, markings = row
+        stmts: list[StatementRow] = self.conn.execute(
+            f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE entity_id = ? ORDER BY prop, value",
+            (entity_id,),
+        ).fetchall()
+        return EntityRecord(
+            id=entity_id,
+            schema=schema,
+            caption=caption,
+            markings=markings_from_json(markings),
+            rows=stmts,
+        )
+
+    def get(self, entity_id: str) -> EntityRecord | None:
+        row = self.conn.execute(
+            "SELECT id, schema, caption, markings FROM entities WHERE id = ?", (entity_id,)
+        ).fetchone()
+        return None if row is None else self._record(row)
+
+    def iter_entities(self, schema: str | None = None) -> Iterator[EntityRecord]:
+        sql = "SELECT id, schema, caption, markings FROM entities"
+        args: tuple[str, ...] = ()
+        if schema is not None:
+            sql += " WHERE schema = ?"
+            args = (schema,)
+        for row in self.conn.execute(sql + " ORDER BY id", args).fetchall():
+            yield self._record(row)
+
+    def search(self, query: str, schema: str | None = None, limit: int = 20) -> list[SearchHit]:
+        tokens, compact = query_terms(query)
+        if not tokens:
+            return []
+        # Every token must match (either surname first, accents or not); the last one may be
+        # a prefix, as people type.
+        match = "(" + " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*)'
+        if compact:
+            match += f' OR "{compact}"*'
+        sql = (
+            "SELECT e.id, e.schema, e.caption, MIN(m.score) AS score, e.origin_country,"
+            " e.handling FROM (SELECT entity_id, rank AS score FROM search"
+            " WHERE search MATCH ?) m JOIN entities e ON e.id = m.entity_id"
+        )
+        args: list[Any] = [match.strip()]
+        if schema is not None:
+            sql += " WHERE e.schema = ?"
+            args.append(schema)
+        sql += " GROUP BY e.id ORDER BY score, e.id LIMIT ?"
+        args.append(limit)
+        return [
+            SearchHit(
+                id=r[0],
+                schema=r[1],
+                caption=r[2],
+                score=-float(r[3]),
+                origin_country=r[4],
+                handling=r[5],
+            )
+            for r in self.conn.execute(sql, args)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT schema, COUNT(*) FROM entities GROUP BY schema ORDER BY schema"
+        )
+        return {schema: count for schema, count in rows}
+
+    def statement_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM statements").fetchone()[0])
+
+    def quarantined(self, dataset: str | None = None) -> list[QuarantinedRecord]:
+        sql = "SELECT dataset, source, line, record, msgid, params, created_at FROM quarantine"
+        args: tuple[str, ...] = ()
+        if dataset is not None:
+            sql += " WHERE dataset = ?"
+            args = (dataset,)
+        return [_quarantine(r) for r in self.conn.execute(sql + " ORDER BY source, line", args)]
+
+    def find_run(self, dataset: str, digest: str) -> IngestRun | None:
+        row = self.conn.execute(
+            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
+            " quarantined FROM ingest_runs WHERE dataset = ? AND digest = ?",
+            (dataset, digest),
+        ).fetchone()
+        return None if row is None else IngestRun(*row)
+
+    def runs(self) -> list[IngestRun]:
+        rows = self.conn.execute(
+            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
+            " quarantined FROM ingest_runs ORDER BY started_at, dataset"
+        )
+        return [IngestRun(*r) for r in rows]
+
+    def check(self) -> list[str]:
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        orphans = self.conn.execute(
+            "SELECT COUNT(*) FROM statements s LEFT JOIN entities e ON e.id = s.entity_id"
+            " WHERE e.id IS NULL"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} statements without an entity")
+        empty = self.conn.execute(
+            "SELECT COUNT(*) FROM entities e WHERE NOT EXISTS"
+            " (SELECT 1 FROM statements s WHERE s.entity_id = e.id)"
+        ).fetchone()[0]
+        if empty:
+            problems.append(f"{empty} entities without statements")
+        return problems
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _quarantine(row: Sequence[Any]) -> QuarantinedRecord:
+    dataset, source, line, record, msgid, params, created_at = row
+    try:
+        parsed: dict[str, Any] | str = orjson.loads(record)
+    except orjson.JSONDecodeError:
+        parsed = record
+    if not isinstance(parsed, dict):
+        parsed = record
+    return QuarantinedRecord(
+        dataset, source, int(line), parsed, msgid, orjson.loads(params), created_at
+    )
+
+
+class SQLiteWriter(BatchWriter):
+    def __init__(self, store: SQLiteStore) -> None:
+        super().__init__()
+        self.conn = store.conn
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._open = True
+
+    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[str, str, Markings, str]]:
+        out: dict[str, tuple[str, str, Markings, str]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT id, schema, caption, markings, first_seen FROM entities"
+                f" WHERE id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = (row[1], row[2], markings_from_json(row[3]), row[4])
+        return out
+
+    def _write(
+        self, entities: list[EntityRow], statements: list[StatementRow], search: list[SearchRow]
+    ) -> None:
+        self.conn.executemany(
+            "INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+            " schema=excluded.schema, caption=excluded.caption,"
+            " origin_country=excluded.origin_country, origin_agency=excluded.origin_agency,"
+            " handling=excluded.handling, tlp=excluded.tlp, retain_until=excluded.retain_until,"
+            " markings=excluded.markings, first_seen=excluded.first_seen,"
+            " last_seen=MAX(entities.last_seen, excluded.last_seen)",
+            entities,
+        )
+        # Statements cluster by entity (the key starts with entity_id): one B-tree serves both
+        # uniqueness and "all statements of an entity", and bulk loads insert in key order.
+        self.conn.executemany(
+            "INSERT INTO statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(entity_id, id)"
+            " DO UPDATE"
+            " SET schema=excluded.schema,"
+            " first_seen=MIN(statements.first_seen, excluded.first_seen),"
+            " last_seen=MAX(statements.last_seen, excluded.last_seen)",
+            statements,
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO search (rowid, entity_id, dataset, schema, text)"
+            " VALUES (?,?,?,?,?)",
+            search,
+        )
+
+    def _write_quarantine(self, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO quarantine VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+            " record=excluded.record, msgid=excluded.msgid, params=excluded.params",
+            rows,
+        )
+
+    def _write_run(self, run: IngestRun) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO ingest_runs VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                run.key,
+                run.dataset,
+                run.source,
+                run.digest,
+                run.started_at,
+                run.finished_at,
+                run.entities,
+                run.statements,
+                run.quarantined,
+            ),
+        )
+
+    def _commit(self) -> None:
+        if self._open:
+            self.conn.execute("COMMIT")
+            self._open = False
+
+    def _rollback(self) -> None:
+        if self._open:
+            self.conn.execute("ROLLBACK")
+            self._open = False
