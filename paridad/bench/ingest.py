@@ -95,7 +95,7 @@ def _nomenklatura(backend: str, path: str, n: int, workdir: str) -> dict[str, An
             conn.execute(text(f"CREATE SCHEMA {namespace}"))
     try:
         dataset = Dataset.make({"name": "bench", "title": "bench"})
-        store = SQLStore(dataset, Linker({}), engine)
+        store: SQLStore[Dataset, Any] = SQLStore(dataset, Linker({}), engine)
         started = time.perf_counter()
         with store.writer() as writer:
             for stmt in statements:

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 import click
+from followthemoney.property import Property
+from followthemoney.types import registry
 
 from paridad.errors import render_message
 from paridad.i18n import _, format_date, format_number
@@ -40,10 +42,15 @@ def markings_lines(m: Markings) -> list[str]:
     ]
 
 
-def _value(qname: str, value: str) -> str:
-    vocab = property_vocabularies().get(qname)
+def _value(prop: Property, value: str) -> str:
+    """A value as a reader wants it: vocabulary codes and countries with their names."""
+    vocab = property_vocabularies().get(prop.qname)
     if vocab is not None and value in vocab:
         return f"{vocab.term(value).label()} ({value})"
+    if prop.type in (registry.country, registry.gender, registry.language):
+        caption = prop.type.caption(value)
+        if caption and caption != value:
+            return f"{caption} ({value})"
     return value
 
 
@@ -67,7 +74,7 @@ def entity_text(record: EntityRecord) -> str:
             first=_day(stmt.first_seen),
             last=_day(stmt.last_seen),
         )
-        lines.append(f"  {property_label(prop)}: {_value(prop.qname, stmt.value)}")
+        lines.append(f"  {property_label(prop)}: {_value(prop, stmt.value)}")
         lines.append(click.style(f"      {seen}", dim=True))
     return "\n".join(lines)
 

@@ -131,7 +131,11 @@ class TabularMapping:
             # Countries first: FtM's phone and address cleaning uses the entity's country.
             props = sorted(entity.properties, key=lambda p: p.prop.type != registry.country)
             for prop in props:
-                discarded = prop.map(proxy, record, done)  # type: ignore[arg-type]
+                discarded = [
+                    v
+                    for v in prop.map(proxy, record, done)  # type: ignore[arg-type]
+                    if v and v.strip()
+                ]
                 if discarded:
                     column = ", ".join(prop.refs) or "-"
                     raise InvalidRecord(
@@ -142,7 +146,9 @@ class TabularMapping:
                         prop=prop.prop.name,
                     )
             proxy.id = entity.compute_key(record)  # type: ignore[arg-type]
-            if proxy.id is None:
+            if not proxy.id:
+                # Empty key or id column: this row has no such entity (FtM's rule, and an
+                # empty id_column counts as empty too).
                 continue
             if any(p.required and not proxy.has(p.prop) for p in entity.properties):
                 continue

@@ -1,20 +1,32 @@
-"""The write path both backends share: batch, merge, then hand rows to the backend.
+"""The write path both backends share: batch, merge, then write in a writer process.
 
 Records for the same entity (several rows of a CSV naming one purchaser, or a second source
 about the same person) are merged before they reach the database: statements accumulate,
 the schema becomes the most specific common one, and the markings the most restrictive of
-both (see :meth:`Markings.combine`). Backends only implement the reads and bulk writes.
+both (see :meth:`Markings.combine`).
+
+Why a process: validating records is pure Python, and so is most of what a database driver
+does per row (binding parameters). Two threads would fight over the GIL; two processes use
+both cores. The caller validates and prepares batches; a forked writer process owns the
+transaction, merges with what is stored and runs the SQL. It commits only when told to: if
+the caller dies (even by SIGKILL) the writer sees its pipe close and rolls back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import queue
-import threading
-from abc import abstractmethod
+import multiprocessing as mp
+import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing.connection import Connection
 from typing import Any
 
+from paridad.errors import StoreError
+from paridad.i18n import N_
 from paridad.model.markings import Markings
 from paridad.store.base import (
     EntityRecord,
@@ -29,6 +41,9 @@ from paridad.store.indexing import index_text
 
 EntityRow = tuple[str, str, str, str, str, str, str, str, str, str, str]
 SearchRow = tuple[int, str, str, str, str]
+Existing = dict[str, tuple[str, str, Markings, str]]
+
+MSG_WRITE_FAILED = N_("Writing to the store failed; nothing was saved: {reason}")
 
 
 def search_rowid(entity_id: str, dataset: str) -> int:
@@ -36,81 +51,81 @@ def search_rowid(entity_id: str, dataset: str) -> int:
     return int(hashlib.sha1(f"{entity_id}\x00{dataset}".encode()).hexdigest()[:15], 16)
 
 
-class BatchWriter(Writer):
-    """Buffers records and writes them on a background thread, in order.
+class Sink(ABC):
+    """A backend's side of a write transaction, used inside the writer process only."""
 
-    The database drivers release the GIL while SQL runs, so validating the next batch in the
-    caller's thread overlaps with writing the previous one. All database work of a writer
-    (reads for merging, writes, quarantine, the run record) goes through one ordered queue on
-    one thread; an error there is raised in the caller at the next call and rolls back.
-    """
-
-    batch_statements = 20_000
-
-    def __init__(self) -> None:
-        self._pending: dict[str, EntityRecord] = {}
-        self._pending_statements = 0
-        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def _submit(self, job: Callable[[], None]) -> None:
-        self._raise_pending()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="paridad-writer", daemon=True)
-            self._thread.start()
-        self._jobs.put(job)
-
-    def _work(self) -> None:
-        while True:
-            job = self._jobs.get()
-            try:
-                if job is None:
-                    return
-                if self._error is None:
-                    job()
-            except BaseException as exc:  # handed to the caller's thread
-                self._error = exc
-            finally:
-                self._jobs.task_done()
-
-    def _drain(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _raise_pending(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    # --- what a backend provides -------------------------------------------------------
     @abstractmethod
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[str, str, Markings, str]]:
+    def begin(self) -> None: ...
+
+    @abstractmethod
+    def existing(self, ids: Sequence[str]) -> Existing:
         """(schema, caption, markings, first_seen) of the ids already stored."""
 
     @abstractmethod
-    def _write(
-        self,
-        entities: list[EntityRow],
-        statements: list[StatementRow],
-        search: list[SearchRow],
+    def write(
+        self, entities: list[EntityRow], statements: list[StatementRow], search: list[SearchRow]
     ) -> None: ...
 
     @abstractmethod
-    def _write_quarantine(self, rows: list[tuple[Any, ...]]) -> None: ...
+    def write_quarantine(self, rows: list[tuple[Any, ...]]) -> None: ...
 
     @abstractmethod
-    def _write_run(self, run: IngestRun) -> None: ...
+    def write_run(self, run: IngestRun) -> None: ...
 
     @abstractmethod
-    def _commit(self) -> None: ...
+    def commit(self) -> None: ...
 
     @abstractmethod
-    def _rollback(self) -> None: ...
+    def rollback(self) -> None: ...
 
-    # --- the shared logic ----------------------------------------------------------------
+
+class BatchWriter(Writer):
+    """Buffers records, prepares them in batches and streams them to the writer process."""
+
+    batch_statements = 20_000
+
+    def __init__(self, make_sink: Callable[[], Sink]) -> None:
+        self._pending: dict[str, EntityRecord] = {}
+        self._pending_statements = 0
+        self._quarantine: list[tuple[Any, ...]] = []
+        ctx = mp.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(
+            target=_serve, args=(make_sink, child, self._conn), name="paridad-writer", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._open = True
+        self._expect("ready")
+
+    # --- talking to the writer process -----------------------------------------------------
+    def _send(self, message: tuple[Any, ...]) -> None:
+        if self._conn.poll():
+            self._expect("never")  # an early error from the writer: raise it now
+        try:
+            self._conn.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            self._open = False
+            raise StoreError(MSG_WRITE_FAILED, reason="writer process ended") from None
+
+    def _expect(self, kind: str) -> None:
+        try:
+            reply = self._conn.recv()
+        except (EOFError, ConnectionResetError):
+            self._finish_process()
+            raise StoreError(MSG_WRITE_FAILED, reason="writer process ended") from None
+        if reply[0] == "error":
+            self._finish_process()
+            raise StoreError(MSG_WRITE_FAILED, reason=reply[1])
+        if reply[0] != kind:
+            raise StoreError(MSG_WRITE_FAILED, reason=f"unexpected reply {reply[0]!r}")
+
+    def _finish_process(self) -> None:
+        self._open = False
+        self._conn.close()
+        self._process.join(timeout=60)
+
+    # --- the Writer interface ------------------------------------------------------------
     def put(self, record: EntityRecord) -> None:
         current = self._pending.get(record.id)
         if current is None:
@@ -125,80 +140,181 @@ class BatchWriter(Writer):
             self.flush()
 
     def quarantine(self, record: QuarantinedRecord) -> None:
-        row = _quarantine_row(record)
-        self._submit(lambda: self._write_quarantine([row]))
+        self._quarantine.append(_quarantine_row(record))
+        if len(self._quarantine) >= 1000:
+            self._send(("quarantine", self._quarantine))
+            self._quarantine = []
 
     def finish_run(self, run: IngestRun) -> None:
         self.flush()
-        self._submit(lambda: self._write_run(run))
+        self._send(("run", run))
 
     def flush(self) -> None:
+        """Prepare pending records here (dedupe statements, build search text) and send them."""
+        if self._quarantine:
+            self._send(("quarantine", self._quarantine))
+            self._quarantine = []
         if not self._pending:
             return
-        records = list(self._pending.values())
+        prepared = [_prepare(record) for record in self._pending.values()]
         self._pending = {}
         self._pending_statements = 0
-        self._submit(lambda: self._flush_records(records))
-
-    def _flush_records(self, records: list[EntityRecord]) -> None:
-        existing = self._existing([r.id for r in records])
-        entities: list[EntityRow] = []
-        statements: list[StatementRow] = []
-        search: list[SearchRow] = []
-        for record in records:
-            rows = _dedupe(record.rows)
-            first_seen = min(r[10] for r in rows) if rows else ""
-            last_seen = max(r[11] for r in rows) if rows else ""
-            schema, caption, markings = record.schema, record.caption, record.markings
-            prior = existing.get(record.id)
-            if prior is not None:
-                schema = merge_schema(prior[0], schema)
-                caption = prior[1] or caption
-                markings = prior[2].combine(markings)
-                first_seen = min(prior[3], first_seen) if prior[3] else first_seen
-            m = markings
-            entities.append(
-                (
-                    record.id,
-                    schema,
-                    caption[:1000],
-                    m.origin_country,
-                    m.origin_agency,
-                    m.handling,
-                    m.tlp,
-                    m.retain_until.isoformat(),
-                    markings_json(m),
-                    first_seen,
-                    last_seen,
-                )
-            )
-            statements.extend(rows)
-            datasets = {r[8] for r in rows}
-            for dataset in sorted(datasets):
-                ds_rows = rows if len(datasets) == 1 else [r for r in rows if r[8] == dataset]
-                text = index_text(ds_rows)
-                if text:
-                    search.append(
-                        (search_rowid(record.id, dataset), record.id, dataset, schema, text)
-                    )
-        self._write(entities, statements, search)
+        self._send(("batch", prepared))
 
     def commit(self) -> None:
+        if not self._open:
+            return
         try:
             self.flush()
-            self._drain()
-            self._raise_pending()
+            self._send(("commit",))
+            self._expect("ok")
         except BaseException:
             self.rollback()
             raise
-        self._commit()
+        self._finish_process()
 
     def rollback(self) -> None:
         self._pending = {}
         self._pending_statements = 0
-        self._drain()
-        self._error = None
-        self._rollback()
+        self._quarantine = []
+        if not self._open:
+            return
+        try:
+            self._conn.send(("rollback",))
+            self._expect("ok")
+        except (StoreError, BrokenPipeError, ConnectionResetError, EOFError):
+            pass
+        finally:
+            if self._open:
+                self._finish_process()
+
+
+def _serve(make_sink: Callable[[], Sink], conn: Connection, caller_end: Connection) -> None:
+    """The writer process: apply messages in order inside one transaction."""
+    # The fork copied the caller's end of the pipe too; close it, or the caller's death
+    # would never show up here as the end of the pipe.
+    caller_end.close()
+    try:
+        sink = make_sink()
+        sink.begin()
+    except BaseException as exc:
+        conn.send(("error", _describe(exc)))
+        os._exit(1)
+    conn.send(("ready",))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, ConnectionResetError, OSError):
+            # The caller is gone (crashed or killed): nothing of this transaction survives.
+            _quietly(sink.rollback)
+            os._exit(0)
+        kind = message[0]
+        try:
+            if kind == "batch":
+                _write_prepared(sink, message[1])
+            elif kind == "quarantine":
+                sink.write_quarantine(message[1])
+            elif kind == "run":
+                sink.write_run(message[1])
+            elif kind == "commit":
+                sink.commit()
+                conn.send(("ok",))
+                os._exit(0)
+            elif kind == "rollback":
+                sink.rollback()
+                conn.send(("ok",))
+                os._exit(0)
+        except BaseException as exc:
+            reason = _describe(exc)
+            _quietly(sink.rollback)
+            _quietly(partial(conn.send, ("error", reason)))
+            os._exit(1)
+
+
+def _describe(exc: BaseException) -> str:
+    if hasattr(exc, "localized"):
+        return str(exc.localized())
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def _quietly(fn: Callable[[], Any]) -> None:
+    """Best effort while the writer process is going away anyway."""
+    with contextlib.suppress(BaseException):
+        fn()
+
+
+def _write_prepared(sink: Sink, prepared: list[_Prepared]) -> None:
+    """Merge with what is stored (only this process reads inside the transaction, so it sees
+    every earlier batch) and write the rows."""
+    existing = sink.existing([p.id for p in prepared])
+    entities: list[EntityRow] = []
+    statements: list[StatementRow] = []
+    search: list[SearchRow] = []
+    for p in prepared:
+        schema, caption, markings, first_seen = p.schema, p.caption, p.markings, p.first_seen
+        prior = existing.get(p.id)
+        if prior is not None:
+            schema = merge_schema(prior[0], schema)
+            caption = prior[1] or caption
+            markings = prior[2].combine(markings)
+            first_seen = min(prior[3], first_seen) if prior[3] else first_seen
+        m = markings
+        entities.append(
+            (
+                p.id,
+                schema,
+                caption[:1000],
+                m.origin_country,
+                m.origin_agency,
+                m.handling,
+                m.tlp,
+                m.retain_until.isoformat(),
+                markings_json(m),
+                first_seen,
+                p.last_seen,
+            )
+        )
+        statements.extend(p.rows)
+        if schema == p.schema:
+            search.extend(p.search)
+        else:
+            search.extend((rowid, eid, ds, schema, text) for rowid, eid, ds, _, text in p.search)
+    sink.write(entities, statements, search)
+
+
+@dataclass
+class _Prepared:
+    id: str
+    schema: str
+    caption: str
+    markings: Markings
+    first_seen: str
+    last_seen: str
+    rows: list[StatementRow]
+    search: list[SearchRow]
+
+
+def _prepare(record: EntityRecord) -> _Prepared:
+    rows = _dedupe(record.rows)
+    search: list[SearchRow] = []
+    datasets = {r[8] for r in rows}
+    for dataset in sorted(datasets):
+        ds_rows = rows if len(datasets) == 1 else [r for r in rows if r[8] == dataset]
+        text = index_text(ds_rows)
+        if text:
+            search.append(
+                (search_rowid(record.id, dataset), record.id, dataset, record.schema, text)
+            )
+    return _Prepared(
+        id=record.id,
+        schema=record.schema,
+        caption=record.caption,
+        markings=record.markings,
+        first_seen=min(r[10] for r in rows) if rows else "",
+        last_seen=max(r[11] for r in rows) if rows else "",
+        rows=rows,
+        search=search,
+    )
 
 
 def _dedupe(rows: list[StatementRow]) -> list[StatementRow]:

@@ -18,7 +18,6 @@ import psycopg
 
 from paridad.errors import StoreError
 from paridad.i18n import N_
-from paridad.model.markings import Markings
 from paridad.model.normalize import query_terms
 from paridad.store.base import (
     SCHEMA_VERSION,
@@ -31,7 +30,7 @@ from paridad.store.base import (
     Store,
     markings_from_json,
 )
-from paridad.store.batch import BatchWriter, EntityRow, SearchRow
+from paridad.store.batch import BatchWriter, EntityRow, Existing, SearchRow, Sink
 
 MSG_CANNOT_CONNECT = N_("Cannot connect to PostgreSQL at {url}: {reason}")
 MSG_BAD_NAMESPACE = N_("'{name}' is not a valid PostgreSQL schema name.")
@@ -114,8 +113,9 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreError(MSG_CANNOT_CONNECT, url=safe_url, reason=str(exc).strip()) from exc
 
-    def writer(self) -> PostgresWriter:
-        return PostgresWriter(self)
+    def writer(self) -> BatchWriter:
+        url, namespace = self.url, self.namespace
+        return BatchWriter(lambda: PostgresSink(url, namespace))
 
     def _record(self, row: Sequence[Any]) -> EntityRecord:
         entity_id, schema, caption, markings = row
@@ -252,15 +252,21 @@ class PostgresStore(Store):
         self.conn.close()
 
 
-class PostgresWriter(BatchWriter):
-    def __init__(self, store: PostgresStore) -> None:
-        super().__init__()
-        self.conn = store.conn
-        self.conn.execute("BEGIN")
-        self._open = True
+class PostgresSink(Sink):
+    """Writes one transaction through a connection of its own (in the writer process)."""
+
+    def __init__(self, url: str, namespace: str | None) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        if namespace is not None:
+            self.conn.execute(f'SET search_path TO "{namespace}"')
+        self._open = False
         self._staged = False
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[str, str, Markings, str]]:
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+        self._open = True
+
+    def existing(self, ids: Sequence[str]) -> Existing:
         rows = self.conn.execute(
             "SELECT id, schema, caption, markings, first_seen FROM entities WHERE id = ANY(%s)",
             (list(ids),),
@@ -284,7 +290,7 @@ class PostgresWriter(BatchWriter):
             for row in rows:
                 copy.write_row(row)
 
-    def _write(
+    def write(
         self, entities: list[EntityRow], statements: list[StatementRow], search: list[SearchRow]
     ) -> None:
         self._stage()
@@ -311,7 +317,7 @@ class PostgresWriter(BatchWriter):
             " ON CONFLICT (rowid) DO UPDATE SET schema=excluded.schema, text=excluded.text"
         )
 
-    def _write_quarantine(self, rows: list[tuple[Any, ...]]) -> None:
+    def write_quarantine(self, rows: list[tuple[Any, ...]]) -> None:
         with self.conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO quarantine VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key)"
@@ -320,7 +326,7 @@ class PostgresWriter(BatchWriter):
                 rows,
             )
 
-    def _write_run(self, run: IngestRun) -> None:
+    def write_run(self, run: IngestRun) -> None:
         self.conn.execute(
             "INSERT INTO ingest_runs VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key)"
             " DO UPDATE SET finished_at=excluded.finished_at, entities=excluded.entities,"
@@ -338,12 +344,12 @@ class PostgresWriter(BatchWriter):
             ),
         )
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
         if self._open:
             self.conn.execute("COMMIT")
             self._open = False
 
-    def _rollback(self) -> None:
+    def rollback(self) -> None:
         if self._open:
             self.conn.execute("ROLLBACK")
             self._open = False

@@ -15,7 +15,6 @@ import orjson
 
 from paridad.errors import StoreError
 from paridad.i18n import N_
-from paridad.model.markings import Markings
 from paridad.model.normalize import query_terms
 from paridad.store.base import (
     SCHEMA_VERSION,
@@ -28,7 +27,7 @@ from paridad.store.base import (
     Store,
     markings_from_json,
 )
-from paridad.store.batch import BatchWriter, EntityRow, SearchRow
+from paridad.store.batch import BatchWriter, EntityRow, Existing, SearchRow, Sink
 
 MSG_CANNOT_OPEN = N_("Cannot open the SQLite store at {path}: {reason}")
 MSG_NEWER = N_("The store at {path} was written by a newer Paridad (schema {found}).")
@@ -72,13 +71,7 @@ class SQLiteStore(Store):
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         try:
-            self.conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
-            )
-            self.conn.executescript(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-                "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"
-            )
+            self.conn = _connect(self.path)
             self.conn.executescript(DDL)
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
@@ -90,8 +83,9 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(MSG_CANNOT_OPEN, path=self.path, reason=str(exc)) from exc
 
-    def writer(self) -> SQLiteWriter:
-        return SQLiteWriter(self)
+    def writer(self) -> BatchWriter:
+        path = self.path
+        return BatchWriter(lambda: SQLiteSink(path))
 
     def _record(self, row: tuple[Any, ...]) -> EntityRecord:
         entity_id, schema, caption, markings = row
@@ -219,15 +213,29 @@ def _quarantine(row: Sequence[Any]) -> QuarantinedRecord:
     )
 
 
-class SQLiteWriter(BatchWriter):
-    def __init__(self, store: SQLiteStore) -> None:
-        super().__init__()
-        self.conn = store.conn
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=60.0)
+    conn.executescript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"
+    )
+    return conn
+
+
+class SQLiteSink(Sink):
+    """Writes one transaction through a connection of its own (in the writer process)."""
+
+    def __init__(self, path: str) -> None:
+        self.conn = _connect(path)
+        self._open = False
+
+    def begin(self) -> None:
+        # IMMEDIATE takes the write lock now, so a second writer waits instead of failing late.
         self.conn.execute("BEGIN IMMEDIATE")
         self._open = True
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[str, str, Markings, str]]:
-        out: dict[str, tuple[str, str, Markings, str]] = {}
+    def existing(self, ids: Sequence[str]) -> Existing:
+        out: Existing = {}
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -239,7 +247,7 @@ class SQLiteWriter(BatchWriter):
                 out[row[0]] = (row[1], row[2], markings_from_json(row[3]), row[4])
         return out
 
-    def _write(
+    def write(
         self, entities: list[EntityRow], statements: list[StatementRow], search: list[SearchRow]
     ) -> None:
         self.conn.executemany(
@@ -267,14 +275,14 @@ class SQLiteWriter(BatchWriter):
             search,
         )
 
-    def _write_quarantine(self, rows: list[tuple[Any, ...]]) -> None:
+    def write_quarantine(self, rows: list[tuple[Any, ...]]) -> None:
         self.conn.executemany(
             "INSERT INTO quarantine VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
             " record=excluded.record, msgid=excluded.msgid, params=excluded.params",
             rows,
         )
 
-    def _write_run(self, run: IngestRun) -> None:
+    def write_run(self, run: IngestRun) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO ingest_runs VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -290,12 +298,12 @@ class SQLiteWriter(BatchWriter):
             ),
         )
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
         if self._open:
             self.conn.execute("COMMIT")
             self._open = False
 
-    def _rollback(self) -> None:
+    def rollback(self) -> None:
         if self._open:
             self.conn.execute("ROLLBACK")
             self._open = False
