@@ -11,7 +11,7 @@ import click
 
 from paridad import __version__, settings
 from paridad.errors import NodeError
-from paridad.i18n import N_, _
+from paridad.i18n import N_, _, format_number, translate
 from paridad.node import Node
 
 MSG_NO_NODE = N_("Say which node to use: --node DIR or PARIDAD_NODE.")
@@ -267,7 +267,7 @@ def make_cli() -> click.Group:
         from paridad.synth import generate
 
         def step(name: str, count: int) -> None:
-            click.echo(_("  {step}: {count}", step=name, count=count), err=True)
+            click.echo(f"  {translate(name)}: {format_number(count)}", err=True)
 
         manifest = generate(out, seed=seed, scale=scale, progress=step)  # type: ignore[arg-type]
         total = sum(int(v) for v in manifest.get("counts", {}).values())

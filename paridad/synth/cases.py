@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from paridad.i18n import N_
 from paridad.synth import markings
 from paridad.synth.context import REFERENCE_DATE, World
 
@@ -128,4 +129,4 @@ class CaseBook:
                     "subjects_us": case.subjects["us"],
                 },
             )
-        self.world.step("joint cases", len(self.cases))
+        self.world.step(N_("joint cases"), len(self.cases))

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from paridad.i18n import N_
 from paridad.synth import catalog
 from paridad.synth.context import REFERENCE_DATE, World
 from paridad.synth.names import strip_accents
@@ -103,7 +104,7 @@ def generate(world: World, people: People, orgs: Orgs) -> Cast:
         _record_group(world, rng, people, orgs, group)
     cast = Cast(groups)
     _designate(world, rng, people, orgs, cast)
-    world.step("cast", sum(len(g.mexicans) + len(g.us_associates) for g in groups))
+    world.step(N_("cast"), sum(len(g.mexicans) + len(g.us_associates) for g in groups))
     return cast
 
 

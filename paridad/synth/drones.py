@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from paridad.i18n import N_
 from paridad.synth import catalog, geo
 from paridad.synth.cases import CaseBook
 from paridad.synth.cast import Cast
@@ -251,11 +252,11 @@ class DronesBuilder:
                 drone = self._new_drone(rng, illicit=mission != "hobby")
             self._fly(rng, f + 1, sector, mission, anchor, launch, drone, hotspot)
             if (f + 1) % 2000 == 0:
-                self.world.step("drone flights", f + 1)
+                self.world.step(N_("drone flights"), f + 1)
         for spots in self.hotspots.values():
             for spot in spots:
                 spot.truth["flights"] = spot.flights
-        self.world.step("drone detections", self.detections)
+        self.world.step(N_("drone detections"), self.detections)
 
     def _path(
         self,

@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from paridad.i18n import N_
 from paridad.synth import catalog, identifiers
 from paridad.synth.cases import Case, CaseBook
 from paridad.synth.cast import Cast, Group
@@ -330,7 +331,7 @@ class Finance:
                         when,
                         "Transferencia SPEI" if side == "mx" else "P2P transfer",
                     )
-        self.world.step("payments", self.payments["mx"] + self.payments["us"])
+        self.world.step(N_("payments"), self.payments["mx"] + self.payments["us"])
 
     # -- typologies --------------------------------------------------------------------------
 
@@ -365,7 +366,7 @@ class Finance:
             for _ in range(self.world.sizes.typology_instances):
                 group = self.cast.pick(rng, "finance")
                 self.plant(rng, kind, group)
-        self.world.step("typologies", self._instances)
+        self.world.step(N_("typologies"), self._instances)
 
     def plant(
         self,

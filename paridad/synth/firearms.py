@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from paridad.i18n import N_
 from paridad.synth import catalog, markings
 from paridad.synth.cases import Case, CaseBook
 from paridad.synth.cast import Cast, Group
@@ -498,7 +499,7 @@ class FirearmsBuilder:
                 ring.guns += self.sell(buyer, sales, r, "H2" if known else "H1")
             self._record_ring(ring)
             rings.append(ring)
-        self.world.step("straw rings", len(rings))
+        self.world.step(N_("straw rings"), len(rings))
         return rings
 
     def _record_ring(self, ring: Ring) -> None:
@@ -601,8 +602,8 @@ class FirearmsBuilder:
                     )
             self.sell(buyer, sales, None, "H1")
             if i % 2000 == 1999:
-                self.world.step("gun buyers", i + 1)
-        self.world.step("gun sales", self.sales)
+                self.world.step(N_("gun buyers"), i + 1)
+        self.world.step(N_("gun sales"), self.sales)
 
     # -- old sales found by traces -----------------------------------------------------------
 
@@ -709,7 +710,7 @@ class FirearmsBuilder:
                 continue
             made += len(event_guns)
             self._recovery_event(rng, rec_day, event_guns, ring, conditions)
-        self.world.step("firearm recoveries", made)
+        self.world.step(N_("firearm recoveries"), made)
 
     def _possessor(self, rng: random.Random, ring: Ring | None) -> Identity | None:
         if ring is not None:

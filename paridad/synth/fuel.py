@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from paridad.i18n import N_
 from paridad.synth import catalog, geo
 from paridad.synth.cases import Case, CaseBook
 from paridad.synth.cast import Cast, Group
@@ -302,7 +303,7 @@ class FuelBuilder:
                 if net.case is not None:
                     for sid in suspects:
                         net.case.add("mx", sid)
-        self.world.step("fuel theft incidents", self.world.sizes.fuel_incidents)
+        self.world.step(N_("fuel theft incidents"), self.world.sizes.fuel_incidents)
 
     def record(self, networks: list[Network]) -> None:
         rng = self.rng

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from paridad.i18n import N_
 from paridad.synth import identifiers
 from paridad.synth.cases import Case, CaseBook
 from paridad.synth.cast import Cast, Group
@@ -160,7 +161,7 @@ def extraditions(world: World, people: People, cast: Cast, cases: CaseBook) -> N
                 "group": group.name,
             },
         )
-    world.step("extradition requests", n)
+    world.step(N_("extradition requests"), n)
 
 
 SEIZING = {
@@ -329,4 +330,4 @@ def seizures(
                 "case": case.number if case else None,
             },
         )
-    world.step("asset seizures", n)
+    world.step(N_("asset seizures"), n)

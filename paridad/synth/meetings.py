@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from paridad.i18n import N_
 from paridad.synth import catalog, markings
 from paridad.synth.context import World
 
@@ -100,4 +101,4 @@ def generate(world: World) -> None:
                 "commitments": commitments,
             },
         )
-    world.step("meetings and commitments", count)
+    world.step(N_("meetings and commitments"), count)

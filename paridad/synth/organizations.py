@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from paridad.i18n import N_
 from paridad.synth import catalog, identifiers
 from paridad.synth.catalog import Bank, UsPlace
 from paridad.synth.context import REFERENCE_DATE, World
@@ -211,7 +212,7 @@ def generate(world: World) -> Orgs:
     orgs.operator = operator
 
     _dealers(world, rng, orgs)
-    world.step("organizations", world.writer.side_count("mx") + world.writer.side_count("us"))
+    world.step(N_("organizations"), world.writer.side_count("mx") + world.writer.side_count("us"))
     return orgs
 
 
@@ -258,4 +259,4 @@ def _dealers(world: World, rng: random.Random, orgs: Orgs) -> None:
         did = orgs.record(rng, org, "us", "ATF", "firearms")
         orgs.dealers.append(Dealer(did, name, ffl, place, hot))
         if i % 500 == 499:
-            world.step("dealers", i + 1)
+            world.step(N_("dealers"), i + 1)

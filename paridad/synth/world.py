@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from paridad.i18n import N_
 from paridad.synth import (
     cast,
     drones,
@@ -61,7 +62,7 @@ def travellers(world: World, people: People) -> None:
                     "reason": "namesake",
                 },
             )
-    world.step("travellers", world.sizes.travellers)
+    world.step(N_("travellers"), world.sizes.travellers)
 
 
 def build(out: Path, seed: int, scale: Scale, progress: Progress | None) -> dict[str, Any]:
@@ -109,5 +110,5 @@ def build(out: Path, seed: int, scale: Scale, progress: Progress | None) -> dict
     (out / "manifest.json").write_bytes(
         orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
     )
-    world.step("done", summary["sides"]["mx"]["entities"] + summary["sides"]["us"]["entities"])
+    world.step(N_("done"), summary["sides"]["mx"]["entities"] + summary["sides"]["us"]["entities"])
     return manifest

@@ -118,3 +118,14 @@ def test_unusable_inputs_are_refused_before_loading(store: Store, tmp_path: Path
     with pytest.raises(ParidadError):
         ingest_file(store, write_jsonl(tmp_path / "ok.jsonl", GOOD), dataset="Bad Name!")
     assert store.entity_count() == 0 and store.quarantined() == []
+
+
+def test_json_lines_records_with_a_mapping(store: Store, tmp_path: Path) -> None:
+    """Tabular records as JSON Lines (not entities) go through a mapping, like CSV rows."""
+    rows = [dict(zip(ACQUISITION_COLUMNS, acquisition_row(i), strict=True)) for i in range(4)]
+    path = write_jsonl(tmp_path / "acquisitions.jsonl", [*rows, b'"just a string"'])
+    mapping = TabularMapping({**ACQUISITION_MAPPING, "format": "jsonl"})
+    report = ingest_file(store, path, mapping=mapping)
+    assert report.quarantined == 1
+    assert store.counts()["FirearmAcquisition"] == 4
+    assert "not a JSON object" in store.quarantined()[0].msgid
