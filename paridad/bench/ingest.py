@@ -34,7 +34,11 @@ def postgres_url() -> str:
 
 
 def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+    """Peak resident memory of this process plus the largest child it waited for (Paridad's
+    writer process), in MiB: an upper bound of what the load needed at once."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round((own + children) / 1024.0, 1)
 
 
 def _paridad(backend: str, path: str, n: int, workdir: str) -> dict[str, Any]:

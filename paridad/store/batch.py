@@ -20,10 +20,9 @@ import multiprocessing as mp
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NamedTuple
 
 from paridad.errors import StoreError
 from paridad.i18n import N_
@@ -156,7 +155,9 @@ class BatchWriter(Writer):
             self._quarantine = []
         if not self._pending:
             return
-        prepared = [_prepare(record) for record in self._pending.values()]
+        # Sorted by entity, then statement id: the order of the statements table's key, so the
+        # database appends to its B-tree instead of splitting pages all over it.
+        prepared = [_prepare(self._pending[key]) for key in sorted(self._pending)]
         self._pending = {}
         self._pending_statements = 0
         self._send(("batch", prepared))
@@ -245,57 +246,61 @@ def _quietly(fn: Callable[[], Any]) -> None:
 
 def _write_prepared(sink: Sink, prepared: list[_Prepared]) -> None:
     """Merge with what is stored (only this process reads inside the transaction, so it sees
-    every earlier batch) and write the rows."""
-    existing = sink.existing([p.id for p in prepared])
+    every earlier batch) and write the rows. Entities seen for the first time, the common case
+    in a bulk load, are written exactly as prepared."""
+    existing = sink.existing([p.entity[0] for p in prepared])
     entities: list[EntityRow] = []
     statements: list[StatementRow] = []
     search: list[SearchRow] = []
     for p in prepared:
-        schema, caption, markings, first_seen = p.schema, p.caption, p.markings, p.first_seen
-        prior = existing.get(p.id)
-        if prior is not None:
-            schema = merge_schema(prior[0], schema)
-            caption = prior[1] or caption
-            markings = prior[2].combine(markings)
-            first_seen = min(prior[3], first_seen) if prior[3] else first_seen
-        m = markings
+        statements.extend(p.rows)
+        prior = existing.get(p.entity[0])
+        if prior is None:
+            entities.append(p.entity)
+            search.extend(p.search)
+            continue
+        schema = merge_schema(prior[0], p.entity[1])
+        caption = prior[1] or p.entity[2]
+        first_seen = min(prior[3], p.entity[9]) if prior[3] else p.entity[9]
         entities.append(
-            (
-                p.id,
-                schema,
-                caption[:1000],
-                m.origin_country,
-                m.origin_agency,
-                m.handling,
-                m.tlp,
-                m.retain_until.isoformat(),
-                markings_json(m),
-                first_seen,
-                p.last_seen,
+            _entity_row(
+                p.entity[0], schema, caption, prior[2].combine(p.markings), first_seen, p.entity[10]
             )
         )
-        statements.extend(p.rows)
-        if schema == p.schema:
-            search.extend(p.search)
-        else:
-            search.extend((rowid, eid, ds, schema, text) for rowid, eid, ds, _, text in p.search)
+        search.extend((rowid, eid, ds, schema, text) for rowid, eid, ds, _, text in p.search)
     sink.write(entities, statements, search)
 
 
-@dataclass
-class _Prepared:
-    id: str
-    schema: str
-    caption: str
+def _entity_row(
+    entity_id: str, schema: str, caption: str, m: Markings, first_seen: str, last_seen: str
+) -> EntityRow:
+    return (
+        entity_id,
+        schema,
+        caption[:1000],
+        m.origin_country,
+        m.origin_agency,
+        m.handling,
+        m.tlp,
+        m.retain_until.isoformat(),
+        markings_json(m),
+        first_seen,
+        last_seen,
+    )
+
+
+class _Prepared(NamedTuple):
+    """One entity ready to write: its row as if new, its statements and search rows; the
+    markings travel too, for the merge when the entity turns out to be stored already."""
+
+    entity: EntityRow
     markings: Markings
-    first_seen: str
-    last_seen: str
     rows: list[StatementRow]
     search: list[SearchRow]
 
 
 def _prepare(record: EntityRecord) -> _Prepared:
-    rows = _dedupe(record.rows)
+    rows = sorted(_dedupe(record.rows))
     search: list[SearchRow] = []
     datasets = {r[8] for r in rows}
     for dataset in sorted(datasets):
@@ -305,16 +310,12 @@ def _prepare(record: EntityRecord) -> _Prepared:
             search.append(
                 (search_rowid(record.id, dataset), record.id, dataset, record.schema, text)
             )
-    return _Prepared(
-        id=record.id,
-        schema=record.schema,
-        caption=record.caption,
-        markings=record.markings,
-        first_seen=min(r[10] for r in rows) if rows else "",
-        last_seen=max(r[11] for r in rows) if rows else "",
-        rows=rows,
-        search=search,
+    first_seen = min(r[10] for r in rows) if rows else ""
+    last_seen = max(r[11] for r in rows) if rows else ""
+    entity = _entity_row(
+        record.id, record.schema, record.caption, record.markings, first_seen, last_seen
     )
+    return _Prepared(entity, record.markings, rows, search)
 
 
 def _dedupe(rows: list[StatementRow]) -> list[StatementRow]:
