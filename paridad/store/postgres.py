@@ -9,11 +9,10 @@ so both backends answer the same query the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import orjson
 import psycopg
 
 from paridad.errors import StoreError
@@ -22,15 +21,13 @@ from paridad.model.normalize import query_terms
 from paridad.store.base import (
     SCHEMA_VERSION,
     STATEMENT_COLUMNS,
-    EntityRecord,
     IngestRun,
-    QuarantinedRecord,
     SearchHit,
     StatementRow,
-    Store,
     markings_from_json,
 )
 from paridad.store.batch import BatchWriter, EntityRow, Existing, SearchRow, Sink
+from paridad.store.sql import SQLStore
 
 MSG_CANNOT_CONNECT = N_("Cannot connect to PostgreSQL at {url}: {reason}")
 MSG_BAD_NAMESPACE = N_("'{name}' is not a valid PostgreSQL schema name.")
@@ -85,7 +82,7 @@ def _split_namespace(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(query=rest)), namespace
 
 
-class PostgresStore(Store):
+class PostgresStore(SQLStore):
     backend = "postgres"
 
     def __init__(self, url: str) -> None:
@@ -117,34 +114,8 @@ class PostgresStore(Store):
         url, namespace = self.url, self.namespace
         return BatchWriter(lambda: PostgresSink(url, namespace))
 
-    def _record(self, row: Sequence[Any]) -> EntityRecord:
-        entity_id, schema, caption, markings = row
-        rows = self.conn.execute(
-            f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE entity_id = %s ORDER BY prop, value",
-            (entity_id,),
-        ).fetchall()
-        return EntityRecord(
-            id=entity_id,
-            schema=schema,
-            caption=caption,
-            markings=markings_from_json(markings),
-            rows=cast(list[StatementRow], rows),
-        )
-
-    def get(self, entity_id: str) -> EntityRecord | None:
-        row = self.conn.execute(
-            "SELECT id, schema, caption, markings FROM entities WHERE id = %s", (entity_id,)
-        ).fetchone()
-        return None if row is None else self._record(row)
-
-    def iter_entities(self, schema: str | None = None) -> Iterator[EntityRecord]:
-        sql = "SELECT id, schema, caption, markings FROM entities"
-        args: tuple[str, ...] = ()
-        if schema is not None:
-            sql += " WHERE schema = %s"
-            args = (schema,)
-        for row in self.conn.execute(sql + " ORDER BY id", args).fetchall():
-            yield self._record(row)
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql.replace("?", "%s"), args).fetchall()
 
     def search(self, query: str, schema: str | None = None, limit: int = 20) -> list[SearchHit]:
         tokens, compact = query_terms(query)
@@ -179,69 +150,6 @@ class PostgresStore(Store):
             )
             for r in self.conn.execute(sql, args)
         ]
-
-    def counts(self) -> dict[str, int]:
-        rows = self.conn.execute(
-            "SELECT schema, COUNT(*) FROM entities GROUP BY schema ORDER BY schema"
-        ).fetchall()
-        return {schema: int(count) for schema, count in rows}
-
-    def statement_count(self) -> int:
-        row = self.conn.execute("SELECT COUNT(*) FROM statements").fetchone()
-        return int(row[0]) if row else 0
-
-    def quarantined(self, dataset: str | None = None) -> list[QuarantinedRecord]:
-        sql = "SELECT dataset, source, line, record, msgid, params, created_at FROM quarantine"
-        args: tuple[str, ...] = ()
-        if dataset is not None:
-            sql += " WHERE dataset = %s"
-            args = (dataset,)
-        rows = self.conn.execute(sql + " ORDER BY source, line", args).fetchall()
-        out = []
-        for dataset_, source, line, record, msgid, params, created_at in rows:
-            try:
-                parsed: Any = orjson.loads(record)
-            except orjson.JSONDecodeError:
-                parsed = record
-            if not isinstance(parsed, dict):
-                parsed = record
-            out.append(
-                QuarantinedRecord(
-                    dataset_, source, int(line), parsed, msgid, orjson.loads(params), created_at
-                )
-            )
-        return out
-
-    def find_run(self, dataset: str, digest: str) -> IngestRun | None:
-        row = self.conn.execute(
-            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
-            " quarantined FROM ingest_runs WHERE dataset = %s AND digest = %s",
-            (dataset, digest),
-        ).fetchone()
-        return None if row is None else IngestRun(*row)
-
-    def runs(self) -> list[IngestRun]:
-        rows = self.conn.execute(
-            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
-            " quarantined FROM ingest_runs ORDER BY started_at, dataset"
-        ).fetchall()
-        return [IngestRun(*r) for r in rows]
-
-    def check(self) -> list[str]:
-        problems: list[str] = []
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM statements s LEFT JOIN entities e ON e.id = s.entity_id"
-            " WHERE e.id IS NULL"
-        ).fetchone()
-        if row and row[0]:
-            problems.append(f"{row[0]} statements without an entity")
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM entities e WHERE NOT EXISTS"
-            " (SELECT 1 FROM statements s WHERE s.entity_id = e.id)"
-        ).fetchone()
-        if row and row[0]:
-            problems.append(f"{row[0]} entities without statements")
-        return problems
 
     def drop(self) -> None:
         """Remove this store's namespace and everything in it (tests, benchmarks)."""

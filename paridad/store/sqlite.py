@@ -7,27 +7,22 @@ loads whole agency extracts at once; read paths use plain indexed queries.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from paridad.errors import StoreError
 from paridad.i18n import N_
 from paridad.model.normalize import query_terms
 from paridad.store.base import (
     SCHEMA_VERSION,
-    STATEMENT_COLUMNS,
-    EntityRecord,
     IngestRun,
-    QuarantinedRecord,
     SearchHit,
     StatementRow,
-    Store,
     markings_from_json,
 )
 from paridad.store.batch import BatchWriter, EntityRow, Existing, SearchRow, Sink
+from paridad.store.sql import SQLStore
 
 MSG_CANNOT_OPEN = N_("Cannot open the SQLite store at {path}: {reason}")
 MSG_NEWER = N_("The store at {path} was written by a newer Paridad (schema {found}).")
@@ -65,7 +60,7 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLStore):
     backend = "sqlite"
 
     def __init__(self, path: Path | str) -> None:
@@ -87,34 +82,8 @@ class SQLiteStore(Store):
         path = self.path
         return BatchWriter(lambda: SQLiteSink(path))
 
-    def _record(self, row: tuple[Any, ...]) -> EntityRecord:
-        entity_id, schema, caption, markings = row
-        stmts: list[StatementRow] = self.conn.execute(
-            f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE entity_id = ? ORDER BY prop, value",
-            (entity_id,),
-        ).fetchall()
-        return EntityRecord(
-            id=entity_id,
-            schema=schema,
-            caption=caption,
-            markings=markings_from_json(markings),
-            rows=stmts,
-        )
-
-    def get(self, entity_id: str) -> EntityRecord | None:
-        row = self.conn.execute(
-            "SELECT id, schema, caption, markings FROM entities WHERE id = ?", (entity_id,)
-        ).fetchone()
-        return None if row is None else self._record(row)
-
-    def iter_entities(self, schema: str | None = None) -> Iterator[EntityRecord]:
-        sql = "SELECT id, schema, caption, markings FROM entities"
-        args: tuple[str, ...] = ()
-        if schema is not None:
-            sql += " WHERE schema = ?"
-            args = (schema,)
-        for row in self.conn.execute(sql + " ORDER BY id", args).fetchall():
-            yield self._record(row)
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, args).fetchall()
 
     def search(self, query: str, schema: str | None = None, limit: int = 20) -> list[SearchHit]:
         tokens, compact = query_terms(query)
@@ -145,72 +114,15 @@ class SQLiteStore(Store):
                 origin_country=r[4],
                 handling=r[5],
             )
-            for r in self.conn.execute(sql, args)
+            for r in self._rows(sql, args)
         ]
 
-    def counts(self) -> dict[str, int]:
-        rows = self.conn.execute(
-            "SELECT schema, COUNT(*) FROM entities GROUP BY schema ORDER BY schema"
-        )
-        return {schema: count for schema, count in rows}
-
-    def statement_count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM statements").fetchone()[0])
-
-    def quarantined(self, dataset: str | None = None) -> list[QuarantinedRecord]:
-        sql = "SELECT dataset, source, line, record, msgid, params, created_at FROM quarantine"
-        args: tuple[str, ...] = ()
-        if dataset is not None:
-            sql += " WHERE dataset = ?"
-            args = (dataset,)
-        return [_quarantine(r) for r in self.conn.execute(sql + " ORDER BY source, line", args)]
-
-    def find_run(self, dataset: str, digest: str) -> IngestRun | None:
-        row = self.conn.execute(
-            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
-            " quarantined FROM ingest_runs WHERE dataset = ? AND digest = ?",
-            (dataset, digest),
-        ).fetchone()
-        return None if row is None else IngestRun(*row)
-
-    def runs(self) -> list[IngestRun]:
-        rows = self.conn.execute(
-            "SELECT dataset, source, digest, started_at, finished_at, entities, statements,"
-            " quarantined FROM ingest_runs ORDER BY started_at, dataset"
-        )
-        return [IngestRun(*r) for r in rows]
-
     def check(self) -> list[str]:
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        orphans = self.conn.execute(
-            "SELECT COUNT(*) FROM statements s LEFT JOIN entities e ON e.id = s.entity_id"
-            " WHERE e.id IS NULL"
-        ).fetchone()[0]
-        if orphans:
-            problems.append(f"{orphans} statements without an entity")
-        empty = self.conn.execute(
-            "SELECT COUNT(*) FROM entities e WHERE NOT EXISTS"
-            " (SELECT 1 FROM statements s WHERE s.entity_id = e.id)"
-        ).fetchone()[0]
-        if empty:
-            problems.append(f"{empty} entities without statements")
-        return problems
+        problems = [r[0] for r in self._rows("PRAGMA integrity_check") if r[0] != "ok"]
+        return problems + super().check()
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _quarantine(row: Sequence[Any]) -> QuarantinedRecord:
-    dataset, source, line, record, msgid, params, created_at = row
-    try:
-        parsed: dict[str, Any] | str = orjson.loads(record)
-    except orjson.JSONDecodeError:
-        parsed = record
-    if not isinstance(parsed, dict):
-        parsed = record
-    return QuarantinedRecord(
-        dataset, source, int(line), parsed, msgid, orjson.loads(params), created_at
-    )
 
 
 def _connect(path: str) -> sqlite3.Connection:
