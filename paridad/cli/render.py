@@ -7,15 +7,14 @@ from typing import Any
 
 import click
 from followthemoney.property import Property
-from followthemoney.types import registry
 
 from paridad.errors import render_message
 from paridad.i18n import _, format_date, format_number
 from paridad.ingest import IngestReport
 from paridad.model import model
-from paridad.model.labels import property_label, schema_label
+from paridad.model.labels import property_label, schema_label, value_label
 from paridad.model.markings import Markings
-from paridad.model.vocabularies import property_vocabularies, vocabulary
+from paridad.model.vocabularies import vocabulary
 from paridad.store import EntityRecord, QuarantinedRecord, SearchHit
 
 
@@ -43,15 +42,8 @@ def markings_lines(m: Markings) -> list[str]:
 
 
 def _value(prop: Property, value: str) -> str:
-    """A value as a reader wants it: vocabulary codes and countries with their names."""
-    vocab = property_vocabularies().get(prop.qname)
-    if vocab is not None and value in vocab:
-        return f"{vocab.term(value).label()} ({value})"
-    if prop.type in (registry.country, registry.gender, registry.language):
-        caption = prop.type.caption(value)
-        if caption and caption != value:
-            return f"{caption} ({value})"
-    return value
+    label = value_label(prop, value)
+    return value if label == value else f"{label} ({value})"
 
 
 def entity_text(record: EntityRecord) -> str:

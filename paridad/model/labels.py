@@ -11,11 +11,13 @@ from functools import cache
 from babel import Locale
 from followthemoney.property import Property
 from followthemoney.schema import Schema
+from followthemoney.types import registry
 from followthemoney.types.common import PropertyType
 from followthemoney.util import gettext, set_model_locale
 
-from paridad.i18n import LOCALES, Lang, get_lang
+from paridad.i18n import LOCALES, N_, Lang, get_lang, translate
 from paridad.model import paridad_schema_specs
+from paridad.model.vocabularies import property_vocabularies
 
 
 @cache
@@ -69,3 +71,25 @@ def type_label(type_: PropertyType, lang: Lang | None = None) -> str:
         return gettext(type_.label)
     finally:
         set_model_locale(Locale.parse(LOCALES[get_lang()]))
+
+
+# FtM's gender codes; its own catalogues lack Spanish for them.
+GENDERS = {"male": N_("male"), "female": N_("female"), "other": N_("other")}
+
+
+def value_label(prop: Property, value: str, lang: Lang | None = None) -> str:
+    """A value as a reader wants to see it: vocabulary codes, countries, languages and
+    genders by name in the reader's language (Babel's names for countries and languages);
+    other values as they are."""
+    lang = lang or get_lang()
+    vocab = property_vocabularies().get(prop.qname)
+    if vocab is not None and value in vocab:
+        return vocab.term(value).label(lang)
+    locale = Locale.parse(LOCALES[lang])
+    if prop.type == registry.country and len(value) == 2:
+        return str(locale.territories.get(value.upper(), prop.type.caption(value)))
+    if prop.type == registry.language:
+        return str(locale.languages.get(value[:2], value))
+    if prop.type == registry.gender and value in GENDERS:
+        return translate(GENDERS[value], lang)
+    return value

@@ -106,3 +106,15 @@ def test_entities_of_new_schemata_round_trip_through_ftm() -> None:
     again = model.get_proxy(data)
     assert again.get("manufactureCountry") == ["us"]
     assert again.schema.is_a("Asset")
+
+
+def test_values_are_shown_in_the_readers_language() -> None:
+    from paridad.model.labels import value_label
+
+    person = model["Person"]
+    assert value_label(person.properties["nationality"], "us", "es") == "Estados Unidos"
+    assert value_label(person.properties["nationality"], "us", "en") == "United States"
+    assert value_label(person.properties["gender"], "female", "es") == "femenino"
+    firearm = model["Firearm"]
+    assert value_label(firearm.properties["type"], "revolver", "es") == "Revólver"
+    assert value_label(firearm.properties["make"], "Colt", "es") == "Colt"
