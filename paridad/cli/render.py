@@ -151,6 +151,8 @@ def node_summary_text(summary: dict[str, Any]) -> str:
             statements=format_number(summary["statements"]),
             quarantined=format_number(summary["quarantined"]),
         ),
+        _("Signing key fingerprint: {fp}", fp=summary["signing_fingerprint"]),
+        _("Key-agreement key fingerprint: {fp}", fp=summary["agreement_fingerprint"]),
     ]
     for schema, count in sorted(summary["by_schema"].items()):
         lines.append(f"  {schema_label(model[schema], plural=True)}: {format_number(count)}")

@@ -1,6 +1,7 @@
 """A node: one agency's sovereign installation, a directory with its configuration and store.
 
-``node.yaml`` says who the node is (country, agency) and where its store lives. The store is a
+``node.yaml`` says who the node is (country, agency) and where its store lives; ``keys/``
+holds its signing and key-agreement keys (see :mod:`paridad.exchange.identity`). The store is a
 SQLite file next to it unless the node was created with ``PARIDAD_DATABASE_URL`` set, in which
 case it is a PostgreSQL schema of its own (so two nodes can share one database server without
 sharing a table).
@@ -17,6 +18,7 @@ import yaml
 
 from paridad import settings
 from paridad.errors import NodeError
+from paridad.exchange.identity import KEY_DIR, NodeIdentity
 from paridad.i18n import N_
 from paridad.store import Store, open_store
 
@@ -69,6 +71,16 @@ class Node:
     def open_store(self) -> Store:
         return open_store(self.store_url)
 
+    def identity(self) -> NodeIdentity:
+        """The node's signing and key-agreement keys, made at ``node init``.
+
+        A node created before nodes had keys gets them on first use; an existing but damaged
+        or exposed key is an error, never silently replaced (partners pinned its fingerprint).
+        """
+        if not (self.path / KEY_DIR).exists():
+            NodeIdentity.generate().save(self.path)
+        return NodeIdentity.load(self.path)
+
     @classmethod
     def init(cls, path: Path, country: str, agency: str, name: str | None = None) -> Node:
         code = country.strip().upper()
@@ -94,6 +106,7 @@ class Node:
         path.mkdir(parents=True, exist_ok=True)
         node = cls(path, config)
         node.open_store().close()  # create the schema now, so errors show at init
+        NodeIdentity.generate().save(path)
         with (path / CONFIG_FILE).open("w", encoding="utf-8") as fh:
             yaml.safe_dump(config.to_dict(), fh, allow_unicode=True, sort_keys=True)
         return node

@@ -8,6 +8,7 @@ from paridad.node import Node
 
 
 def summarise(node: Node) -> dict[str, Any]:
+    identity = node.identity()
     with node.open_store() as store:
         counts = store.counts()
         return {
@@ -15,6 +16,8 @@ def summarise(node: Node) -> dict[str, Any]:
             "country": node.config.country,
             "agency": node.config.agency,
             "path": str(node.path),
+            "signing_fingerprint": identity.signing_fingerprint,
+            "agreement_fingerprint": identity.agreement_fingerprint,
             "backend": store.backend,
             "entities": sum(counts.values()),
             "by_schema": counts,

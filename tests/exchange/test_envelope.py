@@ -1,0 +1,113 @@
+"""Node identities and signed envelopes: what one node signs, the other can prove."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paridad.errors import NodeError
+from paridad.exchange.envelope import InvalidEnvelope, canonical, open_envelope, seal
+from paridad.exchange.identity import NodeIdentity
+from paridad.node import Node
+
+
+@pytest.fixture
+def mx() -> NodeIdentity:
+    return NodeIdentity.generate()
+
+
+@pytest.fixture
+def us() -> NodeIdentity:
+    return NodeIdentity.generate()
+
+
+def test_canonical_form_ignores_key_order_and_spacing() -> None:
+    assert canonical({"b": 1, "a": [1.0, "é"]}) == canonical({"a": [1, "é"], "b": 1})
+    assert canonical({"a": 1}) == b'{"a":1}'
+
+
+def test_seal_and_open(mx: NodeIdentity, us: NodeIdentity) -> None:
+    env = seal(mx, us.signing_fingerprint, "shares", 7, {"entity": {"id": "mx-1"}})
+    header, payload = open_envelope(env, mx.verify_key, us.signing_fingerprint)
+    assert payload == {"entity": {"id": "mx-1"}}
+    assert header["sequence"] == 7 and header["stream"] == "shares"
+    assert header["sender"] == mx.signing_fingerprint
+
+
+def _tampered(env: dict[str, Any], change: str) -> dict[str, Any]:
+    bad = copy.deepcopy(env)
+    if change == "payload":
+        bad["payload"]["entity"]["id"] = "mx-2"
+    elif change == "sequence":
+        bad["header"]["sequence"] = 8
+    elif change == "signature":
+        bad["signature"] = bad["signature"][::-1]
+    return bad
+
+
+@pytest.mark.parametrize("change", ["payload", "sequence", "signature"])
+def test_any_change_breaks_the_signature(mx: NodeIdentity, us: NodeIdentity, change: str) -> None:
+    env = seal(mx, us.signing_fingerprint, "shares", 7, {"entity": {"id": "mx-1"}})
+    with pytest.raises(InvalidEnvelope) as err:
+        open_envelope(_tampered(env, change), mx.verify_key, us.signing_fingerprint)
+    assert err.value.localized("es") != err.value.localized("en")
+
+
+def test_wrong_sender_or_recipient(mx: NodeIdentity, us: NodeIdentity) -> None:
+    env = seal(mx, us.signing_fingerprint, "shares", 1, {"x": 1})
+    with pytest.raises(InvalidEnvelope, match="expected sender"):
+        open_envelope(env, us.verify_key, us.signing_fingerprint)
+    with pytest.raises(InvalidEnvelope, match="addressed to"):
+        open_envelope(env, mx.verify_key, mx.signing_fingerprint)
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        None,
+        [],
+        {"header": 1, "payload": {}},
+        {"header": {}, "payload": {}, "signature": "x"},
+        {"payload": {}},
+    ],
+)
+def test_malformed_envelopes_are_refused(mx: NodeIdentity, envelope: Any) -> None:
+    with pytest.raises(InvalidEnvelope) as err:
+        open_envelope(envelope, mx.verify_key, "x")
+    assert "Malformed" in err.value.localized("en")
+    assert "mal formado" in err.value.localized("es")
+
+
+def test_node_keys_are_made_at_init_and_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
+    node = Node.init(tmp_path / "mx", "MX", "FGR")
+    identity = node.identity()
+    assert len(identity.signing_fingerprint.split()) == 16
+    key_file = tmp_path / "mx" / "keys" / "signing.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert Node.open(tmp_path / "mx").identity().signing_fingerprint == identity.signing_fingerprint
+    os.chmod(key_file, 0o644)
+    with pytest.raises(NodeError, match="chmod 600"):
+        node.identity()
+    os.chmod(key_file, 0o600)
+    key_file.write_text("not hex\n", encoding="ascii")
+    with pytest.raises(NodeError, match="damaged"):
+        node.identity()
+
+
+def test_a_node_without_keys_gets_them_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
+    node = Node.init(tmp_path / "us", "US", "ATF")
+    shutil.rmtree(tmp_path / "us" / "keys")
+    first = node.identity().signing_fingerprint
+    assert node.identity().signing_fingerprint == first
