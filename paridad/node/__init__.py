@@ -32,6 +32,9 @@ MSG_NOT_A_NODE = N_(
 )
 MSG_BAD_COUNTRY = N_("Country must be MX or US, not '{country}'.")
 MSG_BAD_AGENCY = N_("Agency must be a short name of 1 to 80 characters, not '{agency}'.")
+MSG_SCHEMA_IN_USE = N_(
+    "The database already holds a node named '{name}'; give this node another --name."
+)
 MSG_BAD_CONFIG = N_("The node configuration {path} is damaged: {reason}")
 
 
@@ -105,7 +108,9 @@ class Node:
         )
         path.mkdir(parents=True, exist_ok=True)
         node = cls(path, config)
-        node.open_store().close()  # create the schema now, so errors show at init
+        with node.open_store() as store:  # create the schema now, so errors show at init
+            if url and (store.runs() or store.entity_count()):
+                raise NodeError(MSG_SCHEMA_IN_USE, name=node_name)
         NodeIdentity.generate().save(path)
         with (path / CONFIG_FILE).open("w", encoding="utf-8") as fh:
             yaml.safe_dump(config.to_dict(), fh, allow_unicode=True, sort_keys=True)

@@ -62,4 +62,16 @@ def test_postgres_node_gets_a_schema_of_its_own(
     assert node.config.database_url.endswith(f"schema=node_{name}")
     with node.open_store() as store:
         assert store.backend == "postgres"
+        store.put_all([])
+    from paridad.ingest import ingest_file
+    from tests.conftest import entity
+    from tests.ingest.helpers import write_jsonl
+
+    data = write_jsonl(tmp_path / "p.jsonl", [entity("p1", "Person", name="Ana Ruiz")])
+    with node.open_store() as store:
+        ingest_file(store, data, dataset="people")
+    # A second node directory must not silently share the first one's data.
+    with pytest.raises(NodeError, match="another --name"):
+        Node.init(tmp_path / "other", "MX", "FGR", name=name)
+    with node.open_store() as store:
         store.drop()  # type: ignore[attr-defined]
