@@ -32,10 +32,6 @@ class ParidadError(Exception):
         self.params = params
         super().__init__(translate(msgid, "en", **params))
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keep the message id and parameters when an error crosses a process boundary.
-        return (_rebuild, (type(self), self.msgid, self.params))
-
     def localized(self, lang: Lang | None = None) -> str:
         return render_message(self.msgid, self.params, lang)
 
@@ -62,7 +58,3 @@ class StoreError(ParidadError):
 
 class NodeError(ParidadError):
     """A node directory that is missing, incomplete or already initialised."""
-
-
-def _rebuild(cls: type[ParidadError], msgid: str, params: dict[str, Any]) -> ParidadError:
-    return cls(msgid, **params)

@@ -84,12 +84,6 @@ def parse_line(source: SourceRecord) -> SourceRecord:
         return SourceRecord(number, None, _text(raw), InvalidRecord(MSG_BAD_JSON, reason=exc))
 
 
-def read_jsonl(path: Path) -> Iterator[SourceRecord]:
-    """Parsed JSON Lines, one record (or its error) per non-empty line."""
-    for source in read_lines(path):
-        yield parse_line(source)
-
-
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
