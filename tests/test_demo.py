@@ -35,3 +35,28 @@ def test_demo_builds_two_nodes_and_is_idempotent(
     again = run_demo(tmp_path, seed=3, scale="small", log=lambda _: None)
     assert all(r.skipped for reports in again.reports.values() for r in reports)
     assert again.nodes["mx"]["entities"] == mx["entities"]
+
+
+@pytest.mark.slow
+def test_demo_exchange_runs_every_workflow_between_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paridad.demo_exchange import exchange_summary_text, run_exchange
+
+    monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
+    run_demo(tmp_path, seed=3, scale="small", log=lambda _: None)
+    summary = run_exchange(tmp_path, log=lambda _: None)
+    assert summary.shared > 100
+    assert summary.answered["state"] == "answered"
+    assert summary.refused == {
+        **summary.refused,
+        "state": "refused",
+        "reason": "ongoing-investigation",
+    }
+    assert summary.recalled["state"] == "confirmed"
+    assert summary.audit == {"mx": "OK", "us": "OK"}
+    mx_figures = summary.reciprocity["mx"][0]
+    assert mx_figures["rfis_sent"]["states"] == {"answered": 1, "refused": 1}
+    assert mx_figures["recalls_sent"] == 1 and mx_figures["use_receipts"] == 1
+    text = exchange_summary_text(summary)
+    assert "investigación en curso" in text and "ongoing investigation" in text

@@ -7,7 +7,7 @@ because these machines are shared and only ratios measured side by side mean any
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from paridad.errors import ParidadError
@@ -17,9 +17,12 @@ MSG_UNKNOWN = N_("Unknown benchmark '{name}'; available: {names}.")
 
 
 def run_benchmark(name: str, **options: Any) -> Iterator[dict[str, Any]]:
-    from paridad.bench import ingest
+    from paridad.bench import exchange, ingest
 
-    benchmarks = {"ingest": ingest.run}
+    benchmarks: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
+        "ingest": ingest.run,
+        "exchange": exchange.run,
+    }
     if name not in benchmarks:
         raise ParidadError(MSG_UNKNOWN, name=name, names=", ".join(benchmarks))
     yield from benchmarks[name](**options)

@@ -300,13 +300,24 @@ def make_cli() -> click.Group:
     @click.option(
         "--serve/--no-serve", default=True, help=_("Serve the web workbench after the summary.")
     )
-    def demo(workdir: Path, seed: int, scale: str, serve: bool) -> None:
+    @click.option(
+        "--exchange/--no-exchange",
+        default=True,
+        help=_("Run both nodes over mutual TLS and show the exchange workflows."),
+    )
+    def demo(workdir: Path, seed: int, scale: str, serve: bool, exchange: bool) -> None:
         from paridad.demo import demo_summary_text, run_demo
 
         summary = run_demo(
             workdir, seed=seed, scale=scale, log=lambda line: click.echo(line, err=True)
         )
         click.echo(demo_summary_text(summary))
+        if exchange:
+            from paridad.demo_exchange import exchange_summary_text, run_exchange
+
+            click.echo("")
+            done = run_exchange(workdir, log=lambda line: click.echo(line, err=True))
+            click.echo(exchange_summary_text(done))
         if serve:
             click.echo(
                 _(
@@ -316,14 +327,27 @@ def make_cli() -> click.Group:
                 )
             )
 
+    from paridad.cli.audit_commands import make_audit_group
+    from paridad.cli.exchange_commands import add_exchange_commands
+
+    add_exchange_commands(cli, node, node_option, _node, _Group)
+    cli.add_command(make_audit_group())
+
     @cli.command(help=_("Run a benchmark and print one JSON object per system measured."))
-    @click.argument("name", type=click.Choice(["ingest"]))
+    @click.argument("name", type=click.Choice(["ingest", "exchange"]))
     @click.option(
         "--entities",
         default=20_000,
         show_default=True,
         type=click.IntRange(1),
         help=_("How many synthetic entities to load."),
+    )
+    @click.option(
+        "--records",
+        default=20_000,
+        show_default=True,
+        type=click.IntRange(1),
+        help=_("How many records to share between the two nodes (exchange)."),
     )
     @click.option(
         "--backend",
@@ -336,12 +360,23 @@ def make_cli() -> click.Group:
         ),
     )
     @click.option("--json", "as_json", is_flag=True, help=_("Print JSON lines only."))
-    def bench(name: str, entities: int, backends: tuple[str, ...], as_json: bool) -> None:
+    def bench(
+        name: str, entities: int, records: int, backends: tuple[str, ...], as_json: bool
+    ) -> None:
         from paridad.bench import run_benchmark
 
-        for result in run_benchmark(name, entities=entities, backends=list(backends)):
+        for result in run_benchmark(
+            name, entities=entities, records=records, backends=list(backends)
+        ):
             if as_json:
                 click.echo(json.dumps(result, sort_keys=True))
+            elif name == "exchange":
+                click.echo(
+                    _(
+                        "{system}: {per_second} records/s ({seconds} s for {records})",
+                        **result,
+                    )
+                )
             else:
                 click.echo(
                     _(

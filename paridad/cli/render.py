@@ -157,3 +157,51 @@ def node_summary_text(summary: dict[str, Any]) -> str:
     for schema, count in sorted(summary["by_schema"].items()):
         lines.append(f"  {schema_label(model[schema], plural=True)}: {format_number(count)}")
     return "\n".join(lines)
+
+
+def _requests_lines(title: str, figures: Any, deadline: int) -> list[str]:
+    states = ", ".join(f"{k}: {v}" for k, v in sorted(figures.states.items())) or "-"
+    lines = [
+        _("{title}: {total} ({states})", title=title, total=figures.total, states=states),
+        _(
+            "  answered within the {hours} h deadline: {ok}; late: {late}; median {median} h",
+            hours=deadline,
+            ok=figures.answered_in_time,
+            late=figures.answered_late,
+            median="-" if figures.median_hours is None else format_number(figures.median_hours),
+        ),
+    ]
+    for code, count in sorted(figures.refusals.items()):
+        label = vocabulary("refusal").term(code).label()
+        lines.append(_("  refused — {reason}: {count}", reason=label, count=count))
+    return lines
+
+
+def reciprocity_text(found: list[Any]) -> str:
+    """Reciprocity figures of each agreement, for the liaison officer's report."""
+    lines: list[str] = []
+    for fig in found:
+        lines += [
+            click.style(
+                _("Agreement {id} with {partner}", id=fig.agreement, partner=fig.partner), bold=True
+            ),
+            _(
+                "Records sent: {sent} ({entities} entities) · received: {received}"
+                " ({held} held now)",
+                sent=format_number(fig.records_sent),
+                entities=format_number(fig.entities_sent),
+                received=format_number(fig.records_received),
+                held=format_number(fig.entities_held),
+            ),
+            _(
+                "Recalls sent: {sent} · received: {received} · use receipts from the partner:"
+                " {receipts}",
+                sent=fig.recalls_sent,
+                received=fig.recalls_received,
+                receipts=fig.use_receipts,
+            ),
+        ]
+        lines += _requests_lines(_("RFIs sent"), fig.rfis_sent, fig.deadline_hours)
+        lines += _requests_lines(_("RFIs received"), fig.rfis_received, fig.deadline_hours)
+        lines.append("")
+    return "\n".join(lines).rstrip() or _("No agreements installed.")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import rfc8785
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -40,8 +42,47 @@ class InvalidEnvelope(ParidadError):
     """An envelope that must not be applied; the reason says why."""
 
 
+# Outside strings, orjson writes a float with a digit before "." or "e"; 16 digits may
+# exceed 2**53. Either sends the value to the reference implementation.
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_PLAIN_NUMBER = re.compile(rb"\d[.eE]|\d{16}")
+_MAYBE_NOT_PLAIN = re.compile(rb"(?:^|[:\[,])-?\d+[.eE]|(?:^|[:\[,])-?\d{16}")
+# Lead bytes of U+E000 and above, where UTF-16 order (RFC 8785's) and code-point order
+# (orjson's) can disagree when sorting keys.
+_HIGH_CHARACTERS = re.compile(rb"[\xee-\xf4]")
+
+
+def _fast_canonical(data: Any) -> bytes | None:
+    """orjson's sorted output when it is byte for byte RFC 8785's, else None.
+
+    orjson escapes strings exactly as RFC 8785 does (a property-based test pins it) and
+    sorts keys by code point, which is RFC 8785's UTF-16 order below U+E000; numbers agree
+    for integers up to 15 digits. Anything else takes the reference implementation.
+    """
+    try:
+        raw = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    if _HIGH_CHARACTERS.search(raw):
+        return None
+    # Compact JSON has numbers only after ":", "[" or "," (or alone): if nothing there looks
+    # like a float or a long integer, no number can (a cheap search); otherwise look again
+    # with the strings taken out, as a string may contain such text.
+    if _MAYBE_NOT_PLAIN.search(raw) and _NOT_PLAIN_NUMBER.search(_STRINGS.sub(b"", raw)):
+        return None
+    return raw
+
+
 def canonical(data: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes."""
+    """RFC 8785 canonical JSON bytes.
+
+    Every envelope is canonicalised twice (to sign and to verify), and batches hold thousands
+    of records, so the common case goes through orjson (about 40 times faster than a
+    pure-Python canonicaliser) when that gives the identical bytes.
+    """
+    fast = _fast_canonical(data)
+    if fast is not None:
+        return fast
     try:
         return rfc8785.dumps(data)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:

@@ -51,7 +51,10 @@ def search_rowid(entity_id: str, dataset: str) -> int:
 
 
 class Sink(ABC):
-    """A backend's side of a write transaction, used inside the writer process only."""
+    """A backend's side of a write transaction: in the writer process for bulk loads, and in
+    :class:`~paridad.store.database.Database` for small mixed transactions."""
+
+    conn: Any  # the backend's DB-API connection, which the transaction runs on
 
     @abstractmethod
     def begin(self) -> None: ...

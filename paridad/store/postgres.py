@@ -173,6 +173,7 @@ class PostgresSink(Sink):
     def begin(self) -> None:
         self.conn.execute("BEGIN")
         self._open = True
+        self._staged = False  # staging tables are dropped at the end of each transaction
 
     def existing(self, ids: Sequence[str]) -> Existing:
         rows = self.conn.execute(

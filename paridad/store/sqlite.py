@@ -125,8 +125,9 @@ class SQLiteStore(SQLStore):
         self.conn.close()
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=60.0)
+def _connect(path: str, threads: bool = False) -> sqlite3.Connection:
+    """A connection; ``threads`` lets a server's worker threads share it (under a lock)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=not threads)
     conn.executescript(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
         "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"
@@ -137,8 +138,8 @@ def _connect(path: str) -> sqlite3.Connection:
 class SQLiteSink(Sink):
     """Writes one transaction through a connection of its own (in the writer process)."""
 
-    def __init__(self, path: str) -> None:
-        self.conn = _connect(path)
+    def __init__(self, path: str, threads: bool = False) -> None:
+        self.conn = _connect(path, threads)
         # A bulk load touches many pages: a larger cache and fewer WAL checkpoints (each
         # copies every page changed since the last one) mean far less work per row.
         self.conn.executescript("PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;")

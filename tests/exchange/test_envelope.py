@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paridad.errors import NodeError
 from paridad.exchange.envelope import InvalidEnvelope, canonical, open_envelope, seal
@@ -111,3 +114,23 @@ def test_a_node_without_keys_gets_them_once(
     shutil.rmtree(tmp_path / "us" / "keys")
     first = node.identity().signing_fingerprint
     assert node.identity().signing_fingerprint == first
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json)
+def test_canonical_is_exactly_rfc8785(data: Any) -> None:
+    """The fast path must never change a byte: signatures are over these bytes."""
+    assert canonical(data) == rfc8785.dumps(data)

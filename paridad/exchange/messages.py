@@ -1,0 +1,132 @@
+"""What nodes say to each other: the kinds of message an envelope carries, and their checks.
+
+Every message travels in a signed envelope on the sender's stream to one partner. Records
+(in shares and answers) are what the sender's release gate let out; a batch carries the
+Merkle root of its records (RFC 9162 hashing over each record's RFC 8785 bytes), so any one
+record can later be proved part of what was sent, without showing the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from paridad.audit import merkle
+from paridad.errors import ParidadError
+from paridad.exchange.envelope import canonical
+from paridad.i18n import N_
+
+SHARE = "share"
+RFI = "rfi"
+RFI_ANSWER = "rfi-answer"
+RFI_REFUSAL = "rfi-refusal"
+CONSENT_REQUEST = "consent-request"
+CONSENT_ANSWER = "consent-answer"
+RECALL = "recall"
+RECALL_CONFIRMATION = "recall-confirmation"
+USE_RECEIPT = "use-receipt"
+TREE_HEAD = "tree-head"
+TERMINATION = "termination"
+
+KINDS = (
+    SHARE,
+    RFI,
+    RFI_ANSWER,
+    RFI_REFUSAL,
+    CONSENT_REQUEST,
+    CONSENT_ANSWER,
+    RECALL,
+    RECALL_CONFIRMATION,
+    USE_RECEIPT,
+    TREE_HEAD,
+    TERMINATION,
+)
+# Messages that carry records and so must come under an agreement in force.
+CARRY_RECORDS = (SHARE, RFI_ANSWER)
+CONSENT_USES = ("onward-sharing", "judicial")
+
+# Fields each kind must have (beyond "kind"), with their JSON types.
+_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    SHARE: {"agreement": str, "purpose": str, "records": list, "records_root": str},
+    RFI: {
+        "id": str,
+        "agreement": str,
+        "purpose": str,
+        "case": str,
+        "legal_basis": str,
+        "question": str,
+        "deadline": str,
+    },
+    RFI_ANSWER: {
+        "rfi": str,
+        "agreement": str,
+        "purpose": str,
+        "state": str,
+        "records": list,
+        "records_root": str,
+    },
+    RFI_REFUSAL: {"rfi": str, "reason": str},
+    CONSENT_REQUEST: {
+        "id": str,
+        "agreement": str,
+        "use": str,
+        "entities": list,
+        "case": str,
+        "justification": str,
+    },
+    CONSENT_ANSWER: {"request": str, "granted": bool, "entities": list},
+    RECALL: {"id": str, "entities": list, "reason": str},
+    RECALL_CONFIRMATION: {"recall": str, "purged": list},
+    USE_RECEIPT: {"entities": list, "use": str, "role": str, "agency": str, "purpose": str},
+    TREE_HEAD: {"head": dict},
+    TERMINATION: {"agreement": str, "version": int},
+}
+_RECORD_FIELDS: dict[str, type] = {
+    "id": str,
+    "schema": str,
+    "properties": dict,
+    "markings": dict,
+}
+MAX_TEXT = 4000
+
+MSG_BAD_MESSAGE = N_("Malformed message ({kind}): {reason}")
+MSG_UNKNOWN_KIND = N_("Unknown message kind '{kind}'.")
+MSG_BAD_ROOT = N_("The records do not match the Merkle root the sender signed.")
+
+
+class InvalidMessage(ParidadError):
+    """A message a node refuses to apply; kept in the inbox with this reason."""
+
+
+def record_leaf(record: Mapping[str, Any]) -> bytes:
+    return merkle.leaf_hash(canonical(record))
+
+
+def records_root(records: Sequence[Mapping[str, Any]]) -> str:
+    return merkle.root([record_leaf(r) for r in records]).hex()
+
+
+def validate(payload: Mapping[str, Any]) -> str:
+    """Check a message's shape; return its kind. Records' content is checked on apply."""
+    kind = payload.get("kind")
+    if not isinstance(kind, str) or kind not in _FIELDS:
+        raise InvalidMessage(MSG_UNKNOWN_KIND, kind=str(kind)[:40])
+    for name, expected in _FIELDS[kind].items():
+        value = payload.get(name)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise InvalidMessage(MSG_BAD_MESSAGE, kind=kind, reason=f"field '{name}'")
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise InvalidMessage(MSG_BAD_MESSAGE, kind=kind, reason=f"field '{name}' too long")
+    for name in ("entities", "purged"):
+        values = payload.get(name)
+        if isinstance(values, list) and not all(isinstance(v, str) for v in values):
+            raise InvalidMessage(MSG_BAD_MESSAGE, kind=kind, reason=f"field '{name}'")
+    if kind in CARRY_RECORDS:
+        for record in payload["records"]:
+            if not isinstance(record, Mapping) or any(
+                not isinstance(record.get(k), t) for k, t in _RECORD_FIELDS.items()
+            ):
+                raise InvalidMessage(MSG_BAD_MESSAGE, kind=kind, reason="record shape")
+        if records_root(payload["records"]) != payload["records_root"]:
+            raise InvalidMessage(MSG_BAD_ROOT)
+    return kind
