@@ -18,6 +18,26 @@ from paridad.node import Node
 NodeOption = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
+def _yaml_file(path: Path, error: Callable[[str], Exception]) -> Any:
+    """A YAML document from a file; a file that is not YAML gets the caller's translated error."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise error(str(exc).splitlines()[0]) from None
+
+
+def _bad_card(_reason: str) -> Exception:
+    from paridad.exchange.partners import MSG_CARD_NOT_OBJECT, InvalidCard
+
+    return InvalidCard(MSG_CARD_NOT_OBJECT)
+
+
+def _bad_agreement(reason: str) -> Exception:
+    from paridad.policy.agreement import MSG_INVALID, InvalidAgreement
+
+    return InvalidAgreement(MSG_INVALID, reason=reason)
+
+
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -80,9 +100,7 @@ def add_exchange_commands(
         from paridad.exchange.partners import add_partner
 
         node = open_node(node_dir)
-        added = add_partner(
-            node.path, yaml.safe_load(card.read_text(encoding="utf-8")), fingerprint
-        )
+        added = add_partner(node.path, _yaml_file(card, _bad_card), fingerprint)
         click.echo(
             _(
                 "Partner '{name}' ({country}, {agency}) added.",
@@ -151,7 +169,7 @@ def add_exchange_commands(
         from paridad.policy.agreement import parse_agreement
 
         node = open_node(node_dir)
-        signed = parse_agreement(yaml.safe_load(file.read_text(encoding="utf-8"))).sign(
+        signed = parse_agreement(_yaml_file(file, _bad_agreement)).sign(
             node.config.name, node.identity()
         )
         file.write_text(signed.to_yaml(), encoding="utf-8")
@@ -163,7 +181,7 @@ def add_exchange_commands(
     def agreement_install(node_dir: Path | None, file: Path) -> None:
         from paridad.policy.agreement import parse_agreement
 
-        parsed = parse_agreement(yaml.safe_load(file.read_text(encoding="utf-8")))
+        parsed = parse_agreement(_yaml_file(file, _bad_agreement))
         with exchange(node_dir) as ex:
             fresh = ex.install_agreement(parsed)
         if fresh:

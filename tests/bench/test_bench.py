@@ -67,3 +67,14 @@ def test_cli_prints_json_lines() -> None:
 def test_unknown_benchmark() -> None:
     with pytest.raises(ParidadError, match="Unknown benchmark"):
         list(run_benchmark("nope"))
+
+
+@pytest.mark.slow
+def test_exchange_bench_runs_two_nodes_and_the_ceiling() -> None:
+    lines = list(run_benchmark("exchange", records=300, latency_samples=5))
+    paridad, ceiling = lines
+    assert paridad["system"] == "paridad" and ceiling["system"] == "https-ceiling"
+    assert paridad["records"] == 300 and paridad["envelopes"] == 1
+    assert paridad["latency_samples"] == 5
+    assert paridad["share_p99_ms"] >= paridad["share_p50_ms"] > 0
+    assert ceiling["per_second"] > 0 and ceiling["paridad_share_of_ceiling"] > 0
