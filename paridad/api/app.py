@@ -90,6 +90,8 @@ def create_app(node_dir: Path) -> FastAPI:
             return _error(request, 400, MSG_BODY)
         receipt = await run_in_threadpool(inbox.receive, data["envelopes"])
         status = 200 if receipt.error is None else 422
+        if receipt.error is not None and receipt.error.pop("rate_limited", False):
+            status = 429
         if receipt.error is not None:
             error = receipt.error
             msgid, params = str(error["msgid"]), dict(error["params"])

@@ -15,6 +15,8 @@ property the flow does not allow, a looser handling code) are quarantined, never
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -45,6 +47,9 @@ MSG_OUTSIDE_FLOW = N_("The record is outside what agreement {agreement} lets {se
 MSG_UNKNOWN_REQUEST = N_("There is no request {request} from this node to answer.")
 MSG_BAD_STATE = N_("'{state}' is not a valid answer state.")
 MSG_BAD_USE = N_("'{use}' is not a use that needs consent.")
+MSG_RATE_LIMITED = N_(
+    "Rate limit of agreement {agreement} reached ({limit} messages a minute); retry later."
+)
 
 ANSWER_STATES = ("answered", "partially-answered")
 
@@ -78,6 +83,21 @@ class Inbox:
     def __init__(self, exchange: Exchange) -> None:
         self.ex = exchange
         self._by_fingerprint: dict[str, Partner] = {}
+        # Per partner, when its recent messages were applied: the agreement's rate limit.
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def _within_rate(self, partner: str) -> ParidadError | None:
+        """None while the partner is within its agreement's messages-per-minute limit."""
+        agreement = self.ex.agreement_with(partner)
+        if agreement is None:
+            return None  # the message itself will be judged (and rejected) on its agreement
+        recent, now = self._recent[partner], time.monotonic()
+        while recent and now - recent[0] > 60.0:
+            recent.popleft()
+        if len(recent) >= agreement.rate_limit_per_minute:
+            limit = agreement.rate_limit_per_minute
+            return ExchangeError(MSG_RATE_LIMITED, agreement=agreement.id, limit=limit)
+        return None
 
     def _sender(self, header: Any) -> Partner:
         fingerprint = header.get("sender") if isinstance(header, Mapping) else None
@@ -112,7 +132,18 @@ class Inbox:
                 }
                 return receipt
             seq = int(header["sequence"])
+            limited = self._within_rate(partner.node)
+            if limited is not None and seq >= self.next_seq(stream):
+                receipt.next_seq = self.next_seq(stream)
+                receipt.error = {
+                    "msgid": limited.msgid,
+                    "params": {k: str(v) for k, v in limited.params.items()},
+                    "rate_limited": True,
+                }
+                return receipt
             outcome, after = self._apply_one(partner, stream, seq, raw, payload)
+            if outcome == "applied":
+                self._recent[partner.node].append(time.monotonic())
             receipt.next_seq = self.next_seq(stream)
             if outcome == "gap":
                 return receipt

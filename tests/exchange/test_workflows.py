@@ -266,3 +266,24 @@ def test_reciprocity_figures(pair_nodes: Pair) -> None:
     assert us.rfis_sent.refusals == {"legal-impediment": 1}
     assert us.rfis_sent.answered_in_time == 2 and us.rfis_sent.median_hours is not None
     assert len(list_requests(p.us.ex, kind="rfi")) == 2
+
+
+def test_the_agreements_rate_limit_holds_messages_back(pair_nodes: Pair) -> None:
+    import copy
+
+    from paridad.policy.agreement import parse_agreement
+
+    p = pair_nodes
+    document = copy.deepcopy(p.agreement.to_dict())
+    document.pop("signatures")
+    document.update(version=2, rate_limit_per_minute=2)
+    amended = parse_agreement(document)
+    amended = amended.sign(p.mx.name, p.mx.ex.identity).sign(p.us.name, p.us.ex.identity)
+    for side in (p.mx, p.us):
+        assert side.ex.install_agreement(amended)
+    for question in ("Q1", "Q2", "Q3"):
+        send_rfi(p.us.ex, p.mx.name, "firearms-trafficking", "C-1", question)
+    p.flush()
+    assert len(list_requests(p.mx.ex, direction="in")) == 2  # the third waits its turn
+    pending = p.us.ex.db.query("SELECT attempts, last_error FROM outbox WHERE delivered_at IS NULL")
+    assert len(pending) == 1 and pending[0][0] >= 1 and "Rate limit" in pending[0][1]
