@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-
 from paridad.audit import merkle
+from paridad.canonical_json import NotCanonicalizable, canonical
 from paridad.errors import ParidadError
 from paridad.i18n import N_
 from paridad.store.database import Database, Tx
@@ -167,8 +166,8 @@ def canonical_body(idx: int, kind: str, at: str, actor: str, details: Mapping[st
         "details": dict(details),
     }
     try:
-        return rfc8785.dumps(data)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        return canonical(data)
+    except NotCanonicalizable as exc:
         raise AuditError(MSG_NOT_CANONICAL, reason=str(exc)) from None
 
 

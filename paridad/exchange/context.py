@@ -23,7 +23,7 @@ from paridad.exchange.partners import Partner, get_partner, load_partners
 from paridad.i18n import N_
 from paridad.node import Node
 from paridad.policy.agreement import Agreement, parse_agreement
-from paridad.policy.release_gate import ReleaseGate
+from paridad.policy.release_gate import Candidate, ReleaseGate
 from paridad.store.base import STATEMENT_COLUMNS, EntityRecord, StatementRow, markings_from_json
 from paridad.store.database import Database, Tx
 
@@ -194,7 +194,13 @@ class Exchange:
         return frozenset(found)
 
     # --- the outbox ----------------------------------------------------------------------
-    def enqueue(self, tx: Tx, recipient: str, payload: Mapping[str, Any]) -> tuple[str, int]:
+    def enqueue(
+        self,
+        tx: Tx,
+        recipient: str,
+        payload: Mapping[str, Any],
+        record_bytes: Sequence[bytes] | None = None,
+    ) -> tuple[str, int]:
         """Sign ``payload`` for ``recipient`` and put it in the outbox, inside ``tx``.
 
         The sequence number is taken inside the transaction (SQLite's write lock, a
@@ -206,7 +212,7 @@ class Exchange:
             tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (stream,))
         last = tx.query("SELECT MAX(seq) FROM outbox WHERE stream = ?", (stream,))[0][0]
         seq = int(last) + 1 if last is not None else 1
-        envelope = seal(self.identity, partner.fingerprint, stream, seq, payload)
+        envelope = seal(self.identity, partner.fingerprint, stream, seq, payload, record_bytes)
         created = now_iso()
         tx.execute(
             "INSERT INTO outbox (stream, seq, kind, recipient, envelope, created_at,"
@@ -242,6 +248,29 @@ class Exchange:
                 rows[row[1]].append(cast(StatementRow, tuple(row)))
             out.extend(
                 EntityRecord(h[0], h[1], h[2], markings_from_json(h[3]), rows[h[0]]) for h in heads
+            )
+        return out
+
+    def candidates(self, entity_ids: Sequence[str]) -> list[Candidate]:
+        """Entities by id as the release gate reads them, in the order asked, in bulk."""
+        out: list[Candidate] = []
+        for i in range(0, len(entity_ids), _CHUNK):
+            chunk = list(dict.fromkeys(entity_ids[i : i + _CHUNK]))
+            marks = ",".join("?" * len(chunk))
+            heads = self.db.query(
+                f"SELECT id, schema, markings FROM entities WHERE id IN ({marks})", chunk
+            )
+            values: dict[str, list[tuple[str, str]]] = {h[0]: [] for h in heads}
+            for entity_id, prop, value in self.db.query(
+                f"SELECT entity_id, prop, value FROM statements WHERE entity_id IN ({marks})",
+                chunk,
+            ):
+                values[entity_id].append((prop, value))
+            found = {h[0]: h for h in heads}
+            out.extend(
+                Candidate(h[0], h[1], markings_from_json(h[2]), values[h[0]])
+                for h in (found.get(e) for e in chunk)
+                if h is not None
             )
         return out
 

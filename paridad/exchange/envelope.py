@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import base64
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-import rfc8785
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from paridad import canonical_json
 from paridad.errors import ParidadError
 from paridad.exchange.identity import NodeIdentity, fingerprint
 from paridad.i18n import N_
@@ -42,51 +41,49 @@ class InvalidEnvelope(ParidadError):
     """An envelope that must not be applied; the reason says why."""
 
 
-# Outside strings, orjson writes a float with a digit before "." or "e"; 16 digits may
-# exceed 2**53. Either sends the value to the reference implementation.
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_NOT_PLAIN_NUMBER = re.compile(rb"\d[.eE]|\d{16}")
-_MAYBE_NOT_PLAIN = re.compile(rb"(?:^|[:\[,])-?\d+[.eE]|(?:^|[:\[,])-?\d{16}")
-# Lead bytes of U+E000 and above, where UTF-16 order (RFC 8785's) and code-point order
-# (orjson's) can disagree when sorting keys.
-_HIGH_CHARACTERS = re.compile(rb"[\xee-\xf4]")
-
-
-def _fast_canonical(data: Any) -> bytes | None:
-    """orjson's sorted output when it is byte for byte RFC 8785's, else None.
-
-    orjson escapes strings exactly as RFC 8785 does (a property-based test pins it) and
-    sorts keys by code point, which is RFC 8785's UTF-16 order below U+E000; numbers agree
-    for integers up to 15 digits. Anything else takes the reference implementation.
-    """
-    try:
-        raw = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
-    if _HIGH_CHARACTERS.search(raw):
-        return None
-    # Compact JSON has numbers only after ":", "[" or "," (or alone): if nothing there looks
-    # like a float or a long integer, no number can (a cheap search); otherwise look again
-    # with the strings taken out, as a string may contain such text.
-    if _MAYBE_NOT_PLAIN.search(raw) and _NOT_PLAIN_NUMBER.search(_STRINGS.sub(b"", raw)):
-        return None
-    return raw
-
-
 def canonical(data: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes.
-
-    Every envelope is canonicalised twice (to sign and to verify), and batches hold thousands
-    of records, so the common case goes through orjson (about 40 times faster than a
-    pure-Python canonicaliser) when that gives the identical bytes.
-    """
-    fast = _fast_canonical(data)
-    if fast is not None:
-        return fast
+    """RFC 8785 canonical JSON bytes; data that has none makes the envelope malformed."""
     try:
-        return rfc8785.dumps(data)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        return canonical_json.canonical(data)
+    except canonical_json.NotCanonicalizable as exc:
         raise InvalidEnvelope(MSG_MALFORMED, reason=str(exc)) from None
+
+
+# Stands in for a batch's records while the rest of an envelope is canonicalised; random per
+# process, so no sender can plant it (and a payload that holds it anyway takes the long way).
+_RECORDS_PLACEHOLDER = "records-" + os.urandom(16).hex()
+
+
+def canonical_records(records: Sequence[Any]) -> list[bytes]:
+    """Each record's canonical bytes: its Merkle leaf, and its slice of the signed bytes."""
+    return [canonical(record) for record in records]
+
+
+def _signed_bytes(body: Mapping[str, Any], record_bytes: Sequence[bytes] | None) -> bytes:
+    """The canonical bytes of ``{"header", "payload"}``, reusing records already canonical.
+
+    RFC 8785 is compositional: an array's canonical form is its elements' canonical forms
+    joined by commas. A batch's records are canonicalised once for their Merkle leaves, so
+    the envelope is canonicalised around a placeholder and the records spliced in.
+    """
+    payload = body["payload"]
+    if record_bytes is None or not isinstance(payload.get("records"), list):
+        return canonical(body)
+    shell = {"header": body["header"], "payload": {**payload, "records": _RECORDS_PLACEHOLDER}}
+    raw = canonical(shell)
+    quoted = b'"' + _RECORDS_PLACEHOLDER.encode() + b'"'
+    if raw.count(quoted) != 1:
+        return canonical(body)
+    return raw.replace(quoted, b"[" + b",".join(record_bytes) + b"]")
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A verified envelope; ``record_bytes`` are its records' canonical bytes, if it has any."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    record_bytes: list[bytes] | None
 
 
 def seal(
@@ -95,8 +92,12 @@ def seal(
     stream: str,
     sequence: int,
     payload: Mapping[str, Any],
+    record_bytes: Sequence[bytes] | None = None,
 ) -> dict[str, Any]:
-    """Sign ``payload`` for ``recipient`` (its signing-key fingerprint) on ``stream``."""
+    """Sign ``payload`` for ``recipient`` (its signing-key fingerprint) on ``stream``.
+
+    ``record_bytes``, when given, must be :func:`canonical_records` of ``payload["records"]``.
+    """
     header = {
         "version": VERSION,
         "sender": identity.signing_fingerprint,
@@ -107,7 +108,7 @@ def seal(
         "nonce": base64.b64encode(os.urandom(16)).decode(),
     }
     body = {"header": header, "payload": dict(payload)}
-    signature = identity.signing_key.sign(canonical(body)).signature
+    signature = identity.signing_key.sign(_signed_bytes(body, record_bytes)).signature
     return {**body, "signature": base64.b64encode(signature).decode()}
 
 
@@ -115,6 +116,12 @@ def open_envelope(
     envelope: Any, sender_key: VerifyKey, recipient: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check an envelope from ``sender_key`` to ``recipient``; return (header, payload)."""
+    opened = verify_envelope(envelope, sender_key, recipient)
+    return opened.header, opened.payload
+
+
+def verify_envelope(envelope: Any, sender_key: VerifyKey, recipient: str) -> Opened:
+    """Check an envelope from ``sender_key`` to ``recipient``; keep its records' bytes."""
     if not isinstance(envelope, Mapping):
         raise InvalidEnvelope(MSG_MALFORMED, reason="not an object")
     header, payload, signature = (
@@ -138,8 +145,10 @@ def open_envelope(
         raw = base64.b64decode(str(signature), validate=True)
     except ValueError:
         raise InvalidEnvelope(MSG_MALFORMED, reason="signature is not base64") from None
+    records = payload.get("records")
+    record_bytes = canonical_records(records) if isinstance(records, list) else None
     try:
-        sender_key.verify(canonical({"header": header, "payload": payload}), raw)
+        sender_key.verify(_signed_bytes({"header": header, "payload": payload}, record_bytes), raw)
     except (BadSignatureError, ValueError):
         raise InvalidEnvelope(MSG_BAD_SIGNATURE, sender=expected) from None
-    return dict(header), dict(payload)
+    return Opened(dict(header), dict(payload), record_bytes)

@@ -28,7 +28,7 @@ from paridad.audit.heads import SignedTreeHead, record_partner_head
 from paridad.errors import InvalidRecord, ParidadError
 from paridad.exchange import messages as m
 from paridad.exchange.context import Exchange, ExchangeError, now_iso, stream_name
-from paridad.exchange.envelope import InvalidEnvelope, open_envelope
+from paridad.exchange.envelope import InvalidEnvelope, Opened, verify_envelope
 from paridad.exchange.partners import Partner
 from paridad.i18n import N_
 from paridad.ingest.records import entity_from_dict
@@ -119,9 +119,10 @@ class Inbox:
         for raw in envelopes:
             try:
                 partner = self._sender(raw.get("header") if isinstance(raw, Mapping) else None)
-                header, payload = open_envelope(
+                opened = verify_envelope(
                     raw, partner.verify_key, self.ex.identity.signing_fingerprint
                 )
+                header = opened.header
                 stream = stream_name(partner.node, self.ex.name)
                 if header["stream"] != stream:
                     raise InvalidEnvelope(MSG_WRONG_STREAM, stream=str(header["stream"])[:80])
@@ -141,7 +142,7 @@ class Inbox:
                     "rate_limited": True,
                 }
                 return receipt
-            outcome, after = self._apply_one(partner, stream, seq, raw, payload)
+            outcome, after = self._apply_one(partner, stream, seq, raw, opened)
             if outcome == "applied":
                 self._recent[partner.node].append(time.monotonic())
             receipt.next_seq = self.next_seq(stream)
@@ -155,8 +156,9 @@ class Inbox:
         return receipt
 
     def _apply_one(
-        self, partner: Partner, stream: str, seq: int, raw: Any, payload: dict[str, Any]
+        self, partner: Partner, stream: str, seq: int, raw: Any, opened: Opened
     ) -> tuple[str, Callable[[], None] | None]:
+        payload = opened.payload
         envelope_text = orjson.dumps(raw).decode()
         digest = hashlib.sha256(envelope_text.encode()).hexdigest()
         try:
@@ -166,7 +168,7 @@ class Inbox:
                     return "duplicate", None
                 if seq > expected:
                     return "gap", None
-                kind = m.validate(payload)
+                kind = m.validate(payload, opened.record_bytes)
                 after = self._apply(tx, partner, stream, seq, kind, payload)
                 self._record(tx, partner, stream, seq, kind, digest, envelope_text, payload)
                 return "applied", after

@@ -106,8 +106,16 @@ def records_root(records: Sequence[Mapping[str, Any]]) -> str:
     return merkle.root([record_leaf(r) for r in records]).hex()
 
 
-def validate(payload: Mapping[str, Any]) -> str:
-    """Check a message's shape; return its kind. Records' content is checked on apply."""
+def root_of(record_bytes: Sequence[bytes]) -> str:
+    """The Merkle root of records given as their canonical bytes."""
+    return merkle.root([merkle.leaf_hash(b) for b in record_bytes]).hex()
+
+
+def validate(payload: Mapping[str, Any], record_bytes: Sequence[bytes] | None = None) -> str:
+    """Check a message's shape; return its kind. Records' content is checked on apply.
+
+    ``record_bytes`` are the records' canonical bytes when the envelope check made them.
+    """
     kind = payload.get("kind")
     if not isinstance(kind, str) or kind not in _FIELDS:
         raise InvalidMessage(MSG_UNKNOWN_KIND, kind=str(kind)[:40])
@@ -127,6 +135,9 @@ def validate(payload: Mapping[str, Any]) -> str:
                 not isinstance(record.get(k), t) for k, t in _RECORD_FIELDS.items()
             ):
                 raise InvalidMessage(MSG_BAD_MESSAGE, kind=kind, reason="record shape")
-        if records_root(payload["records"]) != payload["records_root"]:
+        root = (
+            root_of(record_bytes) if record_bytes is not None else records_root(payload["records"])
+        )
+        if root != payload["records_root"]:
             raise InvalidMessage(MSG_BAD_ROOT)
     return kind

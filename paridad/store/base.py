@@ -59,6 +59,10 @@ class EntityRecord:
     def statements(self) -> list[Statement]:
         return [statement_from_row(row) for row in self.rows]
 
+    def prop_values(self) -> Iterator[tuple[str, str]]:
+        """(property, value) of every statement: all the release gate reads of them."""
+        return ((row[3], row[5]) for row in self.rows)
+
     def to_proxy(self) -> EntityProxy:
         proxy = model.make_entity(self.schema)
         proxy.id = self.id
@@ -129,6 +133,8 @@ def markings_json(markings: Markings) -> str:
 
 @lru_cache(maxsize=4096)
 def markings_from_json(raw: str | bytes) -> Markings:
+    """Stored markings; a store holds a few distinct ones, each parsed and validated once
+    (:class:`Markings` is immutable, so sharing one instance is safe)."""
     return parse_markings(orjson.loads(raw))
 
 

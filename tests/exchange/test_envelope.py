@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paridad.errors import NodeError
-from paridad.exchange.envelope import InvalidEnvelope, canonical, open_envelope, seal
+from paridad.exchange.envelope import (
+    InvalidEnvelope,
+    _signed_bytes,
+    canonical,
+    canonical_records,
+    open_envelope,
+    seal,
+    verify_envelope,
+)
 from paridad.exchange.identity import NodeIdentity
 from paridad.node import Node
 
@@ -134,3 +142,32 @@ _json = st.recursive(
 def test_canonical_is_exactly_rfc8785(data: Any) -> None:
     """The fast path must never change a byte: signatures are over these bytes."""
     assert canonical(data) == rfc8785.dumps(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_json, max_size=6), st.dictionaries(st.text(max_size=6), _json, max_size=3))
+def test_records_spliced_into_the_signed_bytes_are_the_whole_canonical_form(
+    records: list[Any], extra: dict[str, Any]
+) -> None:
+    """A batch's records are canonicalised once; the envelope's bytes must not change."""
+    body: dict[str, Any] = {
+        "header": {"sequence": 1},
+        "payload": {**extra, "kind": "share", "records": records},
+    }
+    assert _signed_bytes(body, canonical_records(records)) == rfc8785.dumps(body)
+
+
+def test_a_batch_verifies_with_its_records_bytes_and_fails_when_one_is_altered(
+    mx: NodeIdentity, us: NodeIdentity
+) -> None:
+    records: list[dict[str, Any]] = [
+        {"id": f"r{i}", "properties": {"name": [f"Jesús {i}"]}, "n": i} for i in range(5)
+    ]
+    payload = {"kind": "share", "records": records}
+    envelope = seal(mx, us.signing_fingerprint, "s", 1, payload, canonical_records(records))
+    opened = verify_envelope(envelope, mx.verify_key, us.signing_fingerprint)
+    assert opened.record_bytes == [rfc8785.dumps(r) for r in records]
+    tampered = copy.deepcopy(envelope)
+    tampered["payload"]["records"][3]["n"] = 4
+    with pytest.raises(InvalidEnvelope, match="signature"):
+        verify_envelope(tampered, mx.verify_key, us.signing_fingerprint)

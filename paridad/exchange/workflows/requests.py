@@ -185,7 +185,7 @@ def answer_rfi(
     """Answer an RFI with records, through the gate; late answers are allowed and counted."""
     request = _open_incoming(ex, rfi_id, "rfi")
     gate = ex.gate(request.partner, request.purpose, ex.onward_consents(entity_ids))
-    records = ex.records(entity_ids)
+    records = ex.candidates(entity_ids)
     released, refused = gate.release_all(records)
     if not released:
         raise ExchangeError(MSG_NOTHING_RELEASABLE)

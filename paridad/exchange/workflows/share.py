@@ -15,6 +15,7 @@ from typing import Any
 
 from paridad.exchange import messages as m
 from paridad.exchange.context import Exchange, now_iso
+from paridad.exchange.envelope import canonical_records
 from paridad.policy.release_gate import Released, ReleaseGate
 from paridad.store.database import Tx
 
@@ -49,7 +50,8 @@ def send_records(
 ) -> tuple[str, int]:
     """Seal gated records into one envelope and record the release, inside ``tx``."""
     records = [r.to_payload() for r in released]
-    root = m.records_root(records)
+    record_bytes = canonical_records(records)
+    root = m.root_of(record_bytes)
     body = {
         **payload,
         "agreement": gate.agreement.id,
@@ -60,7 +62,7 @@ def send_records(
     }
     if case:
         body["case"] = case
-    stream, seq = ex.enqueue(tx, gate.recipient, body)
+    stream, seq = ex.enqueue(tx, gate.recipient, body, record_bytes)
     at = now_iso()
     tx.executemany(
         "INSERT INTO releases (entity_id, recipient, agreement, stream, seq, purpose, case_ref,"
@@ -108,7 +110,7 @@ def share(
     result = ShareResult()
     for start in range(0, len(entity_ids), BATCH):
         chunk = entity_ids[start : start + BATCH]
-        records = ex.records(chunk)
+        records = ex.candidates(chunk)
         result.not_found += len(set(chunk)) - len(records)
         released, refused = gate.release_all(records)
         codes = Counter(r.code for r in refused)
