@@ -2,7 +2,9 @@
 
 After the nodes are loaded, the operators pair them (cards, fingerprints, one agreement
 signed by both), both start ``paridad serve`` on loopback over mutual TLS, and the analysts
-work: Mexico shares its recovered firearms, asks the US for a trace (answered), asks again
+work: Mexico asks which of its identifiers the US also holds (hit/no-hit by private set
+intersection), confirms a hit and asks for the record behind it (step two, approved by a US
+analyst); Mexico shares its recovered firearms, asks the US for a trace (answered), asks again
 (refused, with its reason), recalls one firearm shared by mistake; a US analyst views
 Mexico's data (Mexico gets the use receipt). Both audit logs are then verified, and each
 side's reciprocity figures printed.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,15 @@ from paridad.audit.verify import verify_node
 from paridad.exchange.context import Exchange
 from paridad.exchange.pairing import NodeServer, free_port, pair
 from paridad.exchange.reciprocity import reciprocity
+from paridad.exchange.workflows.matching import (
+    Hit,
+    answer_disclosure,
+    get_run,
+    judge_hit,
+    list_hits,
+    request_disclosure,
+    start_match,
+)
 from paridad.exchange.workflows.recall import recall
 from paridad.exchange.workflows.receipts import record_use
 from paridad.exchange.workflows.requests import answer_rfi, get_request, refuse_rfi, send_rfi
@@ -30,6 +42,7 @@ from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 
 PURPOSE = "firearms-trafficking"
+MATCH_PURPOSES = (PURPOSE, "drug-trafficking")
 STATES = {
     "open": N_("open"),
     "answered": N_("answered"),
@@ -54,6 +67,7 @@ class ExchangeSummary:
     answered: dict[str, Any] = field(default_factory=dict)
     refused: dict[str, Any] = field(default_factory=dict)
     recalled: dict[str, Any] = field(default_factory=dict)
+    matched: dict[str, Any] = field(default_factory=dict)
     receipts: int = 0
     audit: dict[str, str] = field(default_factory=dict)
     reciprocity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -118,6 +132,40 @@ def _traceable(mx: Exchange, us: Exchange) -> tuple[str, list[str]]:
     raise LookupError("no shared serial in the scenario")
 
 
+def _hit_no_hit(mx: Exchange, mx_node: Node, us_node: Node, us_name: str) -> dict[str, Any]:
+    """Mexico matches everything it holds, once per purpose of the agreement (each run sees
+    only what the US gate allows for that purpose); the servers answer and complete the
+    runs; one firearm hit is confirmed and disclosed through the US release gate."""
+    hits: list[Hit] = []
+    items = 0
+    for purpose in MATCH_PURPOSES:
+        run_id = start_match(mx, us_name, purpose, "GIS-ARM-2025-0003")
+
+        def finished(run: str = run_id) -> bool:
+            return get_run(mx, run).state in ("completed", "refused", "failed")
+
+        _wait(finished, timeout=120)
+        items += sum(get_run(mx, run_id).counts.values())
+        hits += list_hits(mx, run_id)
+    found: dict[str, Any] = {
+        "items": items,
+        "hits": len(hits),
+        "kinds": dict(Counter(h.kind for h in hits)),
+    }
+    serial_hits = [h for h in hits if h.kind == "serial"]
+    if not serial_hits:
+        return found
+    hit = serial_hits[0]
+    judge_hit(mx, hit.id, "confirmed", "Misma marca y serie / same make and serial")
+    rfi = request_disclosure(mx, hit.id, "Registro detrás del hit / record behind the hit")
+    with Exchange(us_node) as us_view:
+        _wait(lambda: get_request(us_view, rfi, "in") is not None)
+        answer_disclosure(us_view, rfi)
+    _wait(lambda: _state(mx_node, rfi) != "open")
+    found["disclosed"] = {"entity": hit.entity_id, "rfi": rfi, "state": _state(mx_node, rfi)}
+    return found
+
+
 def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeSummary:
     mx_node = Node.open(workdir / "nodes" / "mx")
     us_node = Node.open(workdir / "nodes" / "us")
@@ -133,7 +181,8 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
         Exchange(mx_node) as mx,
         Exchange(us_node) as us,
     ):
-        firearms = mx.entity_ids("Firearm")
+        firearms = mx.entity_ids("Firearm")  # Mexico's own, before any disclosure adds to them
+        summary.matched = _hit_no_hit(mx, mx_node, us_node, us_name)
         result = share(mx, us_name, PURPOSE, firearms, case="GIS-ARM-2025-0003")
         summary.shared, summary.held_back = result.released, dict(result.refused)
         serial, trace = _traceable(mx, us)
@@ -185,7 +234,24 @@ def exchange_summary_text(s: ExchangeSummary) -> str:
     for lang in LANGS:
         reason = refusal.term(s.refused["reason"]).label(lang) if s.refused.get("reason") else "-"
         held = sum(s.held_back.values())
+        matched = s.matched
+        disclosed = matched.get("disclosed") or {}
         lines += [
+            translate(
+                "Hit/no-hit: {items} identifiers matched against the US node without "
+                "disclosing them; {hits} hits ({kinds}).",
+                lang,
+                items=matched.get("items", 0),
+                hits=matched.get("hits", 0),
+                kinds=", ".join(f"{k}: {v}" for k, v in sorted(matched.get("kinds", {}).items()))
+                or "-",
+            ),
+            translate(
+                "Step two: disclosure of the record behind the hit on {entity}: {state}.",
+                lang,
+                entity=disclosed.get("entity", "-"),
+                state=_state_label(disclosed.get("state", "-"), lang),
+            ),
             translate(
                 "Share: {shared} firearms released to the US node; {held} held back by the gate.",
                 lang,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from paridad.demo import demo_summary_text, run_demo
+from paridad.errors import ParidadError
+from paridad.exchange.context import Exchange
+from paridad.exchange.workflows.matching import list_hits
+from paridad.match.identifiers import normalise
+from paridad.node import Node
 
 
 @pytest.mark.slow
@@ -55,8 +61,34 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     }
     assert summary.recalled["state"] == "confirmed"
     assert summary.audit == {"mx": "OK", "us": "OK"}
+    # Hit/no-hit finds exactly the planted traces whose serial, as read in Mexico, folds to
+    # the US record's (misreads such as O/0 included); step two discloses one of them.
+    truth = json.loads((tmp_path / "scenario" / "truth.json").read_text(encoding="utf-8"))
+    expected = {
+        t["firearm_mx"]
+        for t in truth["traces"]
+        if t["firearm_us"] and _serial(t["serial_read"]) == _serial(t["serial_true"])
+    }
+    with Exchange(Node.open(tmp_path / "nodes" / "mx")) as ex:
+        hits = list_hits(ex)
+    serial_hits = {h.entity_id for h in hits if h.kind == "serial"}
+    assert serial_hits == expected and len(expected) > 100
+    # Persons found by name linkage are the planted cross-border pairs (the encodings carry
+    # random bit flips, so a borderline pair may come or go between runs).
+    planted = {p["mx"] for p in truth["people_pairs"]}
+    by_name = {h.entity_id for h in hits if h.kind == "name:person"}
+    assert len(by_name) > 40 and len(by_name & planted) >= 0.95 * len(by_name)
+    assert summary.matched["disclosed"]["state"] == "answered"
     mx_figures = summary.reciprocity["mx"][0]
-    assert mx_figures["rfis_sent"]["states"] == {"answered": 1, "refused": 1}
+    assert mx_figures["rfis_sent"]["states"] == {"answered": 2, "refused": 1}
     assert mx_figures["recalls_sent"] == 1 and mx_figures["use_receipts"] == 1
     text = exchange_summary_text(summary)
     assert "investigación en curso" in text and "ongoing investigation" in text
+    assert "Hit/no-hit" in text and "cotejo" in text.casefold()
+
+
+def _serial(text: str | None) -> str | None:
+    try:
+        return normalise("serial", text) if text else None
+    except ParidadError:
+        return None

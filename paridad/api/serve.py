@@ -1,9 +1,10 @@
 """``paridad serve``: the node's API over mutual TLS, plus the work that runs beside it.
 
-Beside the API run the courier (drains the outbox to partners) and housekeeping: RFIs past
-their deadline expire, received data past its retention is purged, and a signed tree head
-goes to each partner whenever the audit log has grown, so both sides hold the other's
-commitments to its history.
+Beside the API run the courier (drains the outbox to partners) and housekeeping: hit/no-hit
+runs are answered and completed (the arithmetic stays out of the API call that received
+them), RFIs past their deadline expire, received data past its retention is purged, and a
+signed tree head goes to each partner whenever the audit log has grown, so both sides hold
+the other's commitments to its history.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from paridad.exchange.courier import Courier
 from paridad.exchange.partners import trust_bundle_path
 from paridad.exchange.tls import ensure_tls_files, server_ssl_kwargs
 from paridad.exchange.workflows.agreements import send_tree_head
+from paridad.exchange.workflows.matching import process_matches
 from paridad.exchange.workflows.requests import expire_requests
 from paridad.exchange.workflows.retention import expire_retention
 
@@ -49,6 +51,7 @@ def _housekeeping(node_dir: Path, stop: threading.Event) -> None:
                     waited = 0.0
                     expire_requests(ex)
                     expire_retention(ex)
+                process_matches(ex)
                 for partner in ex.partners():
                     if ex.agreement_with(partner) is not None:
                         send_tree_head(ex, partner)

@@ -7,7 +7,8 @@ because these machines are shared and only ratios measured side by side mean any
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import importlib
+from collections.abc import Iterator
 from typing import Any
 
 from paridad.errors import ParidadError
@@ -16,13 +17,19 @@ from paridad.i18n import N_
 MSG_UNKNOWN = N_("Unknown benchmark '{name}'; available: {names}.")
 
 
-def run_benchmark(name: str, **options: Any) -> Iterator[dict[str, Any]]:
-    from paridad.bench import exchange, ingest
+# Each benchmark is a module of this package with ``run(**options)`` yielding result rows;
+# modules are imported only when chosen, so a benchmark's peer packages load only for it.
+BENCHMARKS = {
+    "ingest": "paridad.bench.ingest",
+    "exchange": "paridad.bench.exchange",
+    "psi": "paridad.bench.psi",
+    "link": "paridad.bench.link",
+    "resolve": "paridad.bench.resolve",
+}
 
-    benchmarks: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
-        "ingest": ingest.run,
-        "exchange": exchange.run,
-    }
-    if name not in benchmarks:
-        raise ParidadError(MSG_UNKNOWN, name=name, names=", ".join(benchmarks))
-    yield from benchmarks[name](**options)
+
+def run_benchmark(name: str, **options: Any) -> Iterator[dict[str, Any]]:
+    if name not in BENCHMARKS:
+        raise ParidadError(MSG_UNKNOWN, name=name, names=", ".join(BENCHMARKS))
+    module = importlib.import_module(BENCHMARKS[name])
+    yield from module.run(**options)

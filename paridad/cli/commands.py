@@ -331,10 +331,21 @@ def make_cli() -> click.Group:
     from paridad.cli.exchange_commands import add_exchange_commands
 
     add_exchange_commands(cli, node, node_option, _node, _Group)
+    from paridad.cli.match_commands import add_match_commands
+
+    add_match_commands(cli, node_option, _node, _Group)
     cli.add_command(make_audit_group())
+    from paridad.cli.link_command import add_link_command
+
+    add_link_command(cli)
+    from paridad.cli.resolve_commands import make_resolve_group
+
+    cli.add_command(make_resolve_group())
+
+    from paridad.bench import BENCHMARKS
 
     @cli.command(help=_("Run a benchmark and print one JSON object per system measured."))
-    @click.argument("name", type=click.Choice(["ingest", "exchange"]))
+    @click.argument("name", type=click.Choice(list(BENCHMARKS)))
     @click.option(
         "--entities",
         default=20_000,
@@ -350,6 +361,17 @@ def make_cli() -> click.Group:
         help=_("How many records to share between the two nodes (exchange)."),
     )
     @click.option(
+        "--size",
+        default=None,
+        type=click.IntRange(1),
+        help=_("How many items on each side (psi, link); each benchmark has its default."),
+    )
+    @click.option(
+        "--dataset",
+        default=None,
+        help=_("Which data set: febrl4 or synthetic (link), small or medium (resolve)."),
+    )
+    @click.option(
         "--backend",
         "backends",
         multiple=True,
@@ -361,13 +383,26 @@ def make_cli() -> click.Group:
     )
     @click.option("--json", "as_json", is_flag=True, help=_("Print JSON lines only."))
     def bench(
-        name: str, entities: int, records: int, backends: tuple[str, ...], as_json: bool
+        name: str,
+        entities: int,
+        records: int,
+        size: int | None,
+        dataset: str | None,
+        backends: tuple[str, ...],
+        as_json: bool,
     ) -> None:
         from paridad.bench import run_benchmark
 
-        for result in run_benchmark(
-            name, entities=entities, records=records, backends=list(backends)
-        ):
+        options: dict[str, Any] = {
+            "entities": entities,
+            "records": records,
+            "backends": list(backends),
+        }
+        if size is not None:
+            options["size"] = size
+        if dataset is not None:
+            options["dataset"] = dataset
+        for result in run_benchmark(name, **options):
             if as_json:
                 click.echo(json.dumps(result, sort_keys=True))
             elif name == "exchange":
@@ -377,12 +412,14 @@ def make_cli() -> click.Group:
                         **result,
                     )
                 )
-            else:
+            elif name == "ingest":
                 click.echo(
                     _(
                         "{system} on {backend}: {per_second} entities/s ({seconds} s for {n})",
                         **result,
                     )
                 )
+            else:
+                click.echo(", ".join(f"{key}={value}" for key, value in sorted(result.items())))
 
     return cli

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -49,6 +50,14 @@ def now_iso() -> str:
 
 def stream_name(sender: str, recipient: str) -> str:
     return f"{sender}>{recipient}"
+
+
+@lru_cache(maxsize=64)
+def _parsed_agreement(document: str) -> Agreement:
+    """An installed agreement, parsed once per process: every message received looks its
+    agreement up, and the stored text of a version never changes (a termination is a column
+    beside it)."""
+    return parse_agreement(orjson.loads(document))
 
 
 class Exchange:
@@ -138,7 +147,7 @@ class Exchange:
             "SELECT a.document, a.terminated_at FROM agreements a WHERE a.version ="
             " (SELECT MAX(b.version) FROM agreements b WHERE b.id = a.id) ORDER BY a.id"
         )
-        return [(parse_agreement(orjson.loads(doc)), terminated) for doc, terminated in rows]
+        return [(_parsed_agreement(doc), terminated) for doc, terminated in rows]
 
     def agreement_with(self, partner: str, purpose: str | None = None) -> Agreement | None:
         """The agreement in force today with ``partner`` (covering ``purpose`` if given)."""

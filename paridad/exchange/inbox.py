@@ -30,6 +30,7 @@ from paridad.exchange import messages as m
 from paridad.exchange.context import Exchange, ExchangeError, now_iso, stream_name
 from paridad.exchange.envelope import InvalidEnvelope, Opened, verify_envelope
 from paridad.exchange.partners import Partner
+from paridad.exchange.workflows import matching
 from paridad.i18n import N_
 from paridad.ingest.records import entity_from_dict
 from paridad.model.vocabularies import vocabulary
@@ -319,6 +320,15 @@ class Inbox:
             proof = [bytes.fromhex(h) for h in p.get("proof") or []] if p.get("proof") else None
             db, key = self.ex.db, partner.verify_key
             return lambda: record_partner_head(db, sender, head, key, proof)
+        elif kind == m.MATCH_REQUEST:
+            self._agreement_in_force(p["agreement"], sender)
+            matching.receive_request(tx, sender, p)
+        elif kind == m.MATCH_ANSWER:
+            matching.receive_answer(tx, sender, p)
+        elif kind == m.MATCH_REFUSAL:
+            if p["reason"] not in vocabulary("refusal"):
+                raise m.InvalidMessage(m.MSG_BAD_MESSAGE, kind=kind, reason="reason code")
+            matching.receive_answer(tx, sender, p, refused=True)
         elif kind == m.TERMINATION:
             changed = tx.execute(
                 "UPDATE agreements SET terminated_at = ?, terminated_by = ? WHERE id = ?"

@@ -10,7 +10,10 @@
   agreement and until when — what recalls, retention and use receipts work from;
 - ``requests``: requests for information and consent requests, both directions, with their
   states; ``consents``: consent on record per entity and use;
-- ``agreements``: every signed version installed on this node.
+- ``agreements``: every signed version installed on this node;
+- ``match_runs``, ``match_handles`` and ``match_hits``: hit/no-hit runs in both directions;
+  the opaque handles a responder gave its side of a run (what a disclosure request names);
+  the querier's hits with the analyst's judgement and the disclosure request sent from each.
 """
 
 from __future__ import annotations
@@ -58,6 +61,24 @@ CREATE TABLE IF NOT EXISTS requests (
     deadline TEXT, state TEXT NOT NULL, reason TEXT, note TEXT, answered_at TEXT,
     records BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (id, direction)
+);
+CREATE TABLE IF NOT EXISTS match_runs (
+    id TEXT NOT NULL, direction TEXT NOT NULL, partner TEXT NOT NULL, agreement TEXT NOT NULL,
+    purpose TEXT NOT NULL, case_ref TEXT NOT NULL, created_at TEXT NOT NULL,
+    state TEXT NOT NULL, counts TEXT NOT NULL, work TEXT, reason TEXT, completed_at TEXT,
+    claimed_at TEXT,
+    hits BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (id, direction)
+);
+CREATE TABLE IF NOT EXISTS match_handles (
+    run TEXT NOT NULL, handle TEXT NOT NULL, entity_id TEXT NOT NULL, kind TEXT NOT NULL,
+    PRIMARY KEY (run, handle, entity_id)
+);
+CREATE TABLE IF NOT EXISTS match_hits (
+    id TEXT PRIMARY KEY, run TEXT NOT NULL, entity_id TEXT NOT NULL, kind TEXT NOT NULL,
+    handle TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, fields TEXT NOT NULL,
+    judgement TEXT, judged_by TEXT, judged_at TEXT, reason TEXT, disclosure TEXT,
+    UNIQUE (run, entity_id, kind, handle)
 );
 CREATE TABLE IF NOT EXISTS consents (
     entity_id TEXT NOT NULL, originator TEXT NOT NULL, use TEXT NOT NULL,

@@ -27,6 +27,9 @@ RECALL_CONFIRMATION = "recall-confirmation"
 USE_RECEIPT = "use-receipt"
 TREE_HEAD = "tree-head"
 TERMINATION = "termination"
+MATCH_REQUEST = "match-request"
+MATCH_ANSWER = "match-answer"
+MATCH_REFUSAL = "match-refusal"
 
 KINDS = (
     SHARE,
@@ -40,6 +43,9 @@ KINDS = (
     USE_RECEIPT,
     TREE_HEAD,
     TERMINATION,
+    MATCH_REQUEST,
+    MATCH_ANSWER,
+    MATCH_REFUSAL,
 )
 # Messages that carry records and so must come under an agreement in force.
 CARRY_RECORDS = (SHARE, RFI_ANSWER)
@@ -80,6 +86,16 @@ _FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     USE_RECEIPT: {"entities": list, "use": str, "role": str, "agency": str, "purpose": str},
     TREE_HEAD: {"head": dict},
     TERMINATION: {"agreement": str, "version": int},
+    MATCH_REQUEST: {
+        "id": str,
+        "agreement": str,
+        "purpose": str,
+        "case": str,
+        "identifiers": dict,
+        "names": dict,
+    },
+    MATCH_ANSWER: {"run": str, "identifiers": dict, "names": list},
+    MATCH_REFUSAL: {"run": str, "reason": str},
 }
 _RECORD_FIELDS: dict[str, type] = {
     "id": str,

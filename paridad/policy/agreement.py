@@ -44,6 +44,7 @@ MSG_FLOW_RETENTION = N_(
     "Invalid agreement: retention_days of flow '{flow}' must be a positive whole number."
 )
 MSG_NOT_OBJECT = N_("Invalid agreement: the document must be an object.")
+MSG_MATCHING = N_("Invalid agreement: matching.{field} {reason}")
 MSG_TWO_PARTIES = N_("Invalid agreement: an agreement has exactly two parties.")
 MSG_PARTY_KEY = N_("Invalid agreement: the signing_key of {party} is not an Ed25519 public key.")
 MSG_SAME_PARTY = N_("Invalid agreement: the two parties must be different nodes.")
@@ -89,6 +90,31 @@ class Flow:
     retention_days: int
 
 
+DISCLOSURE_MODES = ("manual", "automatic")
+
+
+@dataclass(frozen=True)
+class Matching:
+    """What hit/no-hit matching the parties allow each other (none unless the agreement says).
+
+    ``identifiers`` are the identifier kinds matched exactly by private set intersection,
+    ``names`` the schemata matched by privacy-preserving name linkage; ``max_items`` caps the
+    items of one run and ``runs_per_day`` the runs a partner may start (together they stop
+    guessing by repeated queries); ``disclosure`` says whether a step-two request from a hit
+    waits for an analyst (``manual``) or is answered by the gate at once (``automatic``).
+    """
+
+    identifiers: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    max_items: int = 100_000
+    runs_per_day: int = 48
+    disclosure: str = "manual"
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.identifiers or self.names)
+
+
 @dataclass(frozen=True)
 class Agreement:
     id: str
@@ -102,6 +128,7 @@ class Agreement:
     rfi_deadline_hours: int
     rate_limit_per_minute: int
     flows: tuple[Flow, ...]
+    matching: Matching
     document: Mapping[str, Any]  # the signed content, as parsed
     signatures: Mapping[str, str]
 
@@ -181,6 +208,34 @@ def _flow(key: str, spec: Any, nodes: set[str]) -> Flow:
     return Flow(sender, recipient, props, handling, max_tlp, retention)
 
 
+def _matching(spec: Any) -> Matching:
+    from paridad.match.identifiers import kind_names
+
+    if spec is None:
+        return Matching()
+    if not isinstance(spec, Mapping):
+        raise InvalidAgreement(MSG_MATCHING, field="", reason="must be an object")
+    kinds = tuple(str(k) for k in spec.get("identifiers") or [])
+    unknown = [k for k in kinds if k not in kind_names()]
+    if unknown:
+        reason = f"names unknown kinds {', '.join(unknown)}; known: {', '.join(kind_names())}"
+        raise InvalidAgreement(MSG_MATCHING, field="identifiers", reason=reason)
+    names = tuple(str(n) for n in spec.get("names") or [])
+    if any(n not in ("Person", "Organization") for n in names):
+        raise InvalidAgreement(MSG_MATCHING, field="names", reason="allows Person, Organization")
+    numbers = {}
+    for field, default in (("max_items", 100_000), ("runs_per_day", 48)):
+        value = spec.get(field, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidAgreement(MSG_MATCHING, field=field, reason="must be a positive number")
+        numbers[field] = value
+    disclosure = str(spec.get("disclosure", "manual"))
+    if disclosure not in DISCLOSURE_MODES:
+        reason = "must be one of " + ", ".join(DISCLOSURE_MODES)
+        raise InvalidAgreement(MSG_MATCHING, field="disclosure", reason=reason)
+    return Matching(kinds, names, numbers["max_items"], numbers["runs_per_day"], disclosure)
+
+
 def parse_agreement(data: Any) -> Agreement:
     """Validate an agreement document (as loaded from YAML)."""
     if not isinstance(data, Mapping):
@@ -228,6 +283,7 @@ def parse_agreement(data: Any) -> Agreement:
             rfi_deadline_hours=int(document.get("rfi_deadline_hours", 48)),
             rate_limit_per_minute=int(document.get("rate_limit_per_minute", 600)),
             flows=flows,
+            matching=_matching(document.get("matching")),
             document=document,
             signatures=dict(data.get("signatures") or {}),
         )

@@ -264,31 +264,43 @@ class ReleaseGate:
     def recipient_country(self) -> str:
         return self._recipient_country
 
-    def release(self, record: Releasable) -> Released | Refused:
-        """Judge one entity; the first rule it breaks is the refusal's code."""
-        entity_id = record.id
-        allowed = self._allowed.get(record.schema)
-        if allowed is None:
-            return Refused(entity_id, SCHEMA_NOT_AGREED)
+    def refusal(self, record: Releasable) -> str | None:
+        """The first entity-level rule ``record`` breaks (a ``refusal`` code), or None.
+
+        Everything but the property filter: what hit/no-hit matching asks before an entity
+        may so much as produce a hit for the partner.
+        """
+        if record.schema not in self._allowed:
+            return SCHEMA_NOT_AGREED
         markings = record.markings
         if self._purpose not in markings.purpose:
-            return Refused(entity_id, PURPOSE_NOT_MARKED)
+            return PURPOSE_NOT_MARKED
         if markings.handling not in self._handling:
-            return Refused(entity_id, HANDLING_NOT_ALLOWED)
+            return HANDLING_NOT_ALLOWED
         if markings.tlp not in self._tlps:
-            return Refused(entity_id, TLP_TOO_HIGH)
+            return TLP_TOO_HIGH
         if self._recipient_country not in markings.releasability:
-            return Refused(entity_id, NOT_RELEASABLE)
+            return NOT_RELEASABLE
         if markings.retain_until < self._today:
-            return Refused(entity_id, RETENTION_EXPIRED)
+            return RETENTION_EXPIRED
         # Originator control: what a partner gave this node goes no further without the
         # originator's consent; under H2 that holds for another agency of our own country too.
         originated_here = markings.origin_country == self._sender_country and (
             markings.handling != NO_ONWARD_SHARING
             or markings.origin_agency.casefold() == self._sender_agency
         )
-        if not originated_here and entity_id not in self._consents:
-            return Refused(entity_id, ORIGINATOR_CONTROL)
+        if not originated_here and record.id not in self._consents:
+            return ORIGINATOR_CONTROL
+        return None
+
+    def release(self, record: Releasable) -> Released | Refused:
+        """Judge one entity; the first rule it breaks is the refusal's code."""
+        entity_id = record.id
+        code = self.refusal(record)
+        if code is not None:
+            return Refused(entity_id, code)
+        allowed = self._allowed[record.schema]
+        markings = record.markings
         # Most properties have one value: collect in lists and deduplicate only the others.
         properties: dict[str, list[str]] = {}
         for prop, value in record.prop_values():

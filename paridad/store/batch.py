@@ -7,7 +7,7 @@ both (see :meth:`Markings.combine`).
 
 Why a process: validating records is pure Python, and so is most of what a database driver
 does per row (binding parameters). Two threads would fight over the GIL; two processes use
-both cores. The caller validates and prepares batches; a forked writer process owns the
+both cores. The caller validates and prepares batches; a writer process owns the
 transaction, merges with what is stored and runs the SQL. It commits only when told to: if
 the caller dies (even by SIGKILL) the writer sees its pipe close and rolls back.
 """
@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import multiprocessing as mp
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -90,10 +91,12 @@ class BatchWriter(Writer):
         self._pending: dict[str, EntityRecord] = {}
         self._pending_statements = 0
         self._quarantine: list[tuple[Any, ...]] = []
-        ctx = mp.get_context("fork")
+        ctx = _writer_context()
         self._conn, child = ctx.Pipe()
+        # A forked child holds a copy of the caller's end of the pipe: it must close it.
+        inherited = self._conn if ctx.get_start_method() == "fork" else None
         self._process = ctx.Process(
-            target=_serve, args=(make_sink, child, self._conn), name="paridad-writer", daemon=True
+            target=_serve, args=(make_sink, child, inherited), name="paridad-writer", daemon=True
         )
         self._process.start()
         child.close()
@@ -193,11 +196,36 @@ class BatchWriter(Writer):
                 self._finish_process()
 
 
-def _serve(make_sink: Callable[[], Sink], conn: Connection, caller_end: Connection) -> None:
+def _writer_context() -> mp.context.ForkContext | mp.context.ForkServerContext:
+    """How to start a writer: fork while the caller runs one thread, else a fork server.
+
+    Forking starts in milliseconds, but is unsafe once the caller runs other threads (a
+    server's, DuckDB's, a thread pool's): a lock one of them held at the fork stays held in
+    the child forever. A fork server is a clean process that imported the stores once (its
+    first start costs most of a second); it shares none of the caller's file descriptors,
+    so the caller's death still reads in the writer as the end of the pipe.
+    """
+    if _native_threads() == 1:
+        return mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["paridad.store.sqlite", "paridad.store.postgres"])
+    return ctx
+
+
+def _native_threads() -> int:
+    """Threads of this process, native ones included (DuckDB's are not Python threads)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: count only what Python knows, and do not fork
+        return threading.active_count() + 1
+
+
+def _serve(make_sink: Callable[[], Sink], conn: Connection, caller_end: Connection | None) -> None:
     """The writer process: apply messages in order inside one transaction."""
-    # The fork copied the caller's end of the pipe too; close it, or the caller's death
-    # would never show up here as the end of the pipe.
-    caller_end.close()
+    if caller_end is not None:
+        # Forked: the caller's end of the pipe was copied too; close it, or the caller's
+        # death would never show up here as the end of the pipe.
+        caller_end.close()
     try:
         sink = make_sink()
         sink.begin()

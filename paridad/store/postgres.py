@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -112,7 +113,7 @@ class PostgresStore(SQLStore):
 
     def writer(self) -> BatchWriter:
         url, namespace = self.url, self.namespace
-        return BatchWriter(lambda: PostgresSink(url, namespace))
+        return BatchWriter(partial(PostgresSink, url, namespace))
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql.replace("?", "%s"), args).fetchall()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ class SQLiteStore(SQLStore):
 
     def writer(self) -> BatchWriter:
         path = self.path
-        return BatchWriter(lambda: SQLiteSink(path))
+        return BatchWriter(partial(SQLiteSink, path))
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, args).fetchall()

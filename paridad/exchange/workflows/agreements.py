@@ -123,4 +123,6 @@ def draft(
         "rate_limit_per_minute": spec["rate_limit_per_minute"],
         "flows": flows,
     }
+    if spec.get("matching"):
+        document["matching"] = spec["matching"]
     return parse_agreement(document)
