@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
+from paridad.cli.output import echo_json
 from paridad.i18n import N_, _
 from paridad.node import Node
 from paridad.store.database import Database
@@ -28,10 +28,6 @@ def _opened(node_dir: Path) -> Iterator[tuple[Node, Database]]:
         yield node, db
     finally:
         db.close()
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def make_audit_group() -> click.Group:
@@ -82,7 +78,7 @@ def make_audit_group() -> click.Group:
         with _opened(node_dir) as (_node, db):
             entries = AuditLog(db).find(kind=kind, limit=limit)
         if as_json:
-            _echo_json([{**e.__dict__, "leaf": e.leaf.hex()} for e in entries])
+            echo_json([{**e.__dict__, "leaf": e.leaf.hex()} for e in entries])
             return
         if not entries:
             click.echo(_("The audit log has no such entries."))
@@ -117,7 +113,7 @@ def make_audit_group() -> click.Group:
         leaf = merkle.leaf_hash(entry.body()) if entry is not None else b""
         if not merkle.verify_inclusion(leaf, index, tree, path, root):
             raise AuditError(MSG_PROOF_FAILS, index=index)
-        _echo_json(
+        echo_json(
             {
                 "index": index,
                 "size": tree,
@@ -135,6 +131,6 @@ def make_audit_group() -> click.Group:
 
         with _opened(node_dir) as (node, db):
             signed = sign_head(AuditLog(db), node.identity(), node.config.name)
-        _echo_json(signed.to_dict())
+        echo_json(signed.to_dict())
 
     return audit

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from paridad import __version__, settings
+from paridad.cli.output import echo_json, progress_bar
 from paridad.errors import NodeError
 from paridad.i18n import N_, _, format_number, translate
 from paridad.node import Node
@@ -37,30 +38,9 @@ def _progress(enabled: bool | None) -> Callable[[int, int], Callable[[int], None
         return None
 
     def start(total: int, done: int) -> Callable[[int], None]:
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=total,
-            initial=done,
-            unit=_("records"),
-            disable=None if enabled is None else not enabled,
-            leave=False,
-            desc=_("Loading"),
-            mininterval=0.5,
-        )
-
-        def tick(n: int) -> None:
-            bar.update(n)
-            if bar.n >= total:
-                bar.close()
-
-        return tick
+        return progress_bar(total, _("Loading"), enabled, initial=done, unit=_("records"))
 
     return start
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def make_cli() -> click.Group:
@@ -123,7 +103,7 @@ def make_cli() -> click.Group:
 
         summary = summarise(_node(node_dir))
         if as_json:
-            _echo_json(summary)
+            echo_json(summary)
         else:
             click.echo(node_summary_text(summary))
 
@@ -187,7 +167,7 @@ def make_cli() -> click.Group:
                 if not as_json:
                     click.echo(report_text(report))
         if as_json:
-            _echo_json([r.__dict__ for r in reports])
+            echo_json([r.__dict__ for r in reports])
 
     @cli.command(help=_("List the records that could not be loaded, with the reason."))
     @node_option
@@ -200,7 +180,7 @@ def make_cli() -> click.Group:
         with _node(node_dir).open_store() as store:
             records = store.quarantined(dataset)
         if as_json:
-            _echo_json(
+            echo_json(
                 [{**q.__dict__, "reason": render_message(q.msgid, q.params)} for q in records]
             )
         else:
@@ -226,7 +206,7 @@ def make_cli() -> click.Group:
         with _node(node_dir).open_store() as store:
             hits = store.search(query, schema=schema, limit=limit)
         if as_json:
-            _echo_json([h.__dict__ for h in hits])
+            echo_json([h.__dict__ for h in hits])
         else:
             click.echo(hits_text(hits))
 
@@ -244,7 +224,7 @@ def make_cli() -> click.Group:
         if as_json:
             data = record.to_dict()
             data["statements"] = [s.to_dict() for s in record.statements]
-            _echo_json(data)
+            echo_json(data)
         else:
             click.echo(entity_text(record))
 

@@ -3,7 +3,6 @@ recalls, consent, use receipts, the outbox and reciprocity figures."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import click
 import yaml
 
+from paridad.cli.output import echo_json
 from paridad.i18n import _
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
@@ -36,10 +36,6 @@ def _bad_agreement(reason: str) -> Exception:
     from paridad.policy.agreement import MSG_INVALID, InvalidAgreement
 
     return InvalidAgreement(MSG_INVALID, reason=reason)
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def add_exchange_commands(
@@ -249,7 +245,7 @@ def add_exchange_commands(
             ids = list(entities) or ex.entity_ids(schema)
             result = run(ex, partner_name, purpose, ids, case=case, note=note)
         if as_json:
-            _echo_json(result.to_dict())
+            echo_json(result.to_dict())
             return
         click.echo(
             _(
@@ -300,7 +296,7 @@ def add_exchange_commands(
             expire_requests(ex)
             found = list_requests(ex, kind="rfi")
         if as_json:
-            _echo_json([r.__dict__ for r in found])
+            echo_json([r.__dict__ for r in found])
             return
         for r in found:
             reason = vocabulary("refusal").term(r.reason).label() if r.reason else ""
@@ -459,7 +455,7 @@ def add_exchange_commands(
         with exchange(node_dir) as ex:
             found = figures(ex)
         if as_json:
-            _echo_json([f.to_dict() for f in found])
+            echo_json([f.to_dict() for f in found])
         else:
             click.echo(reciprocity_text(found))
 

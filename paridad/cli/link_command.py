@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from paridad.cli.output import progress_bar
 from paridad.i18n import _, format_number
 from paridad.match.features import FIELDS, KINDS
 
@@ -18,22 +19,7 @@ def _bars(enabled: bool | None) -> Callable[[str, int], Callable[[int], None]] |
     labels = {"encode": _("Encoding"), "compare": _("Comparing")}
 
     def start(stage: str, total: int) -> Callable[[int], None]:
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=total,
-            desc=labels.get(stage, stage),
-            disable=None if enabled is None else not enabled,
-            leave=False,
-            mininterval=0.5,
-        )
-
-        def tick(n: int) -> None:
-            bar.update(n)
-            if bar.n >= total:
-                bar.close()
-
-        return tick
+        return progress_bar(total, labels.get(stage, stage), enabled)
 
     return start
 

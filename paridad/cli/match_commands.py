@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from paridad.cli.output import echo_json
 from paridad.i18n import _
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 
 NodeOption = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def add_match_commands(
@@ -122,7 +118,7 @@ def add_match_commands(
         with exchange(node_dir) as ex:
             runs = list_runs(ex)
         if as_json:
-            _echo_json([r.to_dict() for r in runs])
+            echo_json([r.to_dict() for r in runs])
             return
         for r in runs:
             reason = r.reason or ""
@@ -142,7 +138,7 @@ def add_match_commands(
         with exchange(node_dir) as ex:
             hits = list_hits(ex, run_id)
         if as_json:
-            _echo_json([h.to_dict() for h in hits])
+            echo_json([h.to_dict() for h in hits])
             return
         for h in hits:
             click.echo(

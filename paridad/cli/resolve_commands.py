@@ -7,7 +7,6 @@ see docs/resolve.md for how the model decides and how judgements are kept.
 from __future__ import annotations
 
 import getpass
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import click
 
 from paridad import settings
+from paridad.cli.output import echo_json
 from paridad.errors import NodeError
 from paridad.i18n import N_, _, format_number, translate
 from paridad.node import Node
@@ -37,10 +37,6 @@ def _open_node(path: Path | None) -> Node:
     if chosen is None:
         raise NodeError(MSG_NO_NODE)
     return Node.open(chosen)
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def _actor() -> str:
@@ -164,7 +160,7 @@ def make_resolve_group() -> click.Group:
                 if not as_json:
                     click.echo(_summary_text(summary))
         if as_json:
-            _echo_json([s.to_dict() for s in summaries])
+            echo_json([s.to_dict() for s in summaries])
 
     @resolve.command(
         "list", help=_("List the clusters of records judged one entity, or the pairs to review.")
@@ -197,7 +193,7 @@ def make_resolve_group() -> click.Group:
                     :limit
                 ]
                 if as_json:
-                    _echo_json([j.to_dict() for j in pairs])
+                    echo_json([j.to_dict() for j in pairs])
                     return
                 if not pairs:
                     click.echo(_("No pairs are waiting for review."))
@@ -211,7 +207,7 @@ def make_resolve_group() -> click.Group:
             found = resolver.schemata([i for g in groups for i in g])
             groups = [g for g in groups if allowed is None or found[g[0]][0] in allowed][:limit]
         if as_json:
-            _echo_json([{"canonical_id": g[0], "members": list(g)} for g in groups])
+            echo_json([{"canonical_id": g[0], "members": list(g)} for g in groups])
             return
         if not groups:
             click.echo(_("No records are judged to be one entity yet."))
@@ -225,42 +221,31 @@ def make_resolve_group() -> click.Group:
                 )
             )
 
-    @resolve.command("merge", help=_("Record that records A and B are one entity."))
-    @click.argument("a")
-    @click.argument("b")
-    @node_option
-    @reason_option
-    @actor_option
-    @json_option
-    def merge(
-        node_dir: Path | None, a: str, b: str, reason: str, actor: str, as_json: bool
-    ) -> None:
-        from paridad.resolve import Resolver
+    def add_judgement_command(name: str, help_text: str) -> None:
+        """``merge`` and ``split``: the same command recording opposite judgements."""
 
-        with Resolver(_open_node(node_dir)) as resolver:
-            outcome = resolver.merge(a, b, reason, actor)
-            found = resolver.schemata([*outcome.left_cluster, *outcome.right_cluster])
-        _outcome(outcome, found, as_json)
+        @resolve.command(name, help=help_text)
+        @click.argument("a")
+        @click.argument("b")
+        @node_option
+        @reason_option
+        @actor_option
+        @json_option
+        def judge(
+            node_dir: Path | None, a: str, b: str, reason: str, actor: str, as_json: bool
+        ) -> None:
+            from paridad.resolve import Resolver
 
-    @resolve.command(
-        "split",
-        help=_("Record that records A and B are not one entity (reversed by a later merge)."),
+            with Resolver(_open_node(node_dir)) as resolver:
+                record = resolver.merge if name == "merge" else resolver.split
+                outcome = record(a, b, reason, actor)
+                found = resolver.schemata([*outcome.left_cluster, *outcome.right_cluster])
+            _outcome(outcome, found, as_json)
+
+    add_judgement_command("merge", _("Record that records A and B are one entity."))
+    add_judgement_command(
+        "split", _("Record that records A and B are not one entity (reversed by a later merge).")
     )
-    @click.argument("a")
-    @click.argument("b")
-    @node_option
-    @reason_option
-    @actor_option
-    @json_option
-    def split(
-        node_dir: Path | None, a: str, b: str, reason: str, actor: str, as_json: bool
-    ) -> None:
-        from paridad.resolve import Resolver
-
-        with Resolver(_open_node(node_dir)) as resolver:
-            outcome = resolver.split(a, b, reason, actor)
-            found = resolver.schemata([*outcome.left_cluster, *outcome.right_cluster])
-        _outcome(outcome, found, as_json)
 
     @resolve.command(
         "history",
@@ -278,7 +263,7 @@ def make_resolve_group() -> click.Group:
                 [*record.cluster, *(j.other(entity) for j in record.judgements)]
             )
         if as_json:
-            _echo_json(
+            echo_json(
                 {
                     "entity_id": record.entity_id,
                     "canonical_id": record.canonical_id,
@@ -343,7 +328,7 @@ def _summary_text(summary: Any) -> str:
 def _outcome(outcome: Any, found: dict[str, tuple[str, str]], as_json: bool) -> None:
     j = outcome.judgement
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "judgement": j.to_dict(),
                 "left_cluster": list(outcome.left_cluster),
