@@ -291,3 +291,27 @@ def test_bad_matching_sections_are_refused_with_the_field() -> None:
         with pytest.raises(InvalidAgreement) as caught:
             _matching(spec)
         assert f"matching.{field}" in str(caught.value.localized("es"))
+
+
+def test_the_queriers_own_gate_keeps_its_restricted_data_out_of_the_run(
+    pair_nodes: Pair,
+) -> None:
+    p = pair_nodes
+    restricted = {**MARKINGS, "handling": "H3"}
+    load(p.mx, [entity("mx-f-h3", "Firearm", restricted, serialNumber=SHARED_SERIAL)])
+    load(p.mx, [entity("mx-p-h3", "Person", restricted, name="Eduardo Godínez")])
+    load(p.mx, [entity("mx-f-ok", "Firearm", MARKINGS, serialNumber=US_ONLY[0])])
+    load(p.us, _us_side())
+    chosen = ["mx-f-h3", "mx-p-h3", "mx-f-ok"]
+    run = matching.start_match(p.mx.ex, p.us.name, "firearms-trafficking", "C-H3", chosen)
+    assert matching.get_run(p.mx.ex, run).counts == {"serial": 1}
+    p.flush()
+    matching.process_matches(p.us.ex)
+    p.flush()
+    matching.process_matches(p.mx.ex)
+    assert {h.entity_id for h in matching.list_hits(p.mx.ex, run)} == {"mx-f-ok"}
+    logged = p.mx.ex.db.query("SELECT body FROM audit_entries WHERE kind = 'match'")
+    assert any('"held_back_by_gate":2' in body for (body,) in logged)
+    with pytest.raises(ParidadError) as nothing:
+        matching.start_match(p.mx.ex, p.us.name, "firearms-trafficking", "C-H3", chosen[:2])
+    assert nothing.value.msgid == matching.MSG_NOTHING_TO_MATCH

@@ -287,7 +287,13 @@ def start_match(
     agreement = _agreement(ex, partner, purpose)
     allowed = [k for k in agreement.matching.identifiers if kinds is None or k in kinds]
     chosen = list(entity_ids) if entity_ids is not None else ex.entity_ids()
-    candidates = ex.candidates(chosen)
+    # This node's own gate decides what may take part: a hit on data it may not share (H3,
+    # another party's without consent, another purpose) would itself tell the partner
+    # something, so such entities are not sent at all.
+    gate = ex.gate(partner, purpose)
+    everything = ex.candidates(chosen)
+    candidates = [c for c in everything if gate.refusal(c) is None]
+    held_back = len(everything) - len(candidates)
     items = _identifier_items(candidates, allowed)
     groups = _name_groups(candidates, agreement.matching.names) if names else {}
     if not items and not groups:
@@ -339,7 +345,13 @@ def start_match(
             tx,
             "match",
             actor,
-            {"run": run_id, "to": partner, "case": case, "counts": counts},
+            {
+                "run": run_id,
+                "to": partner,
+                "case": case,
+                "counts": counts,
+                "held_back_by_gate": held_back,
+            },
         )
     return run_id
 
