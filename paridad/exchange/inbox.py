@@ -33,6 +33,7 @@ from paridad.exchange.partners import Partner
 from paridad.exchange.workflows import matching
 from paridad.i18n import N_
 from paridad.ingest.records import entity_from_dict
+from paridad.model.markings import Markings
 from paridad.model.vocabularies import vocabulary
 from paridad.policy.agreement import Agreement
 from paridad.store.base import EntityRecord, QuarantinedRecord
@@ -368,6 +369,7 @@ class Inbox:
         max_rank = tlp.rank(flow.max_tlp) if flow else -1
         records: list[EntityRecord] = []
         received: list[tuple[Any, ...]] = []
+        capped_markings: dict[Markings, Markings] = {}
         for line, raw in enumerate(p["records"], start=1):
             try:
                 record = entity_from_dict(raw, dataset, seen, origin)
@@ -398,7 +400,11 @@ class Inbox:
                 )
                 continue
             if marks.retain_until > limit:
-                record.markings = replace(marks, retain_until=limit)
+                # A batch repeats a few markings: cap each once, not once per record.
+                capped = capped_markings.get(marks)
+                if capped is None:
+                    capped = capped_markings[marks] = replace(marks, retain_until=limit)
+                record.markings = capped
             records.append(record)
             received.append(
                 (
