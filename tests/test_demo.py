@@ -74,10 +74,12 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     serial_hits = {h.entity_id for h in hits if h.kind == "serial"}
     assert serial_hits == expected and len(expected) > 100
     # Persons found by name linkage are the planted cross-border pairs (the encodings carry
-    # random bit flips, so a borderline pair may come or go between runs).
+    # random bit flips, so a borderline pair may come or go between runs). Most planted
+    # pairs cannot take part: one side's gate holds them back (another purpose, H2 data of
+    # another agency, not releasable, TLP or handling outside the agreement).
     planted = {p["mx"] for p in truth["people_pairs"]}
     by_name = {h.entity_id for h in hits if h.kind == "name:person"}
-    assert len(by_name) > 40 and len(by_name & planted) >= 0.95 * len(by_name)
+    assert len(by_name) >= 10 and len(by_name & planted) >= 0.95 * len(by_name)
     assert summary.matched["disclosed"]["state"] == "answered"
     mx_figures = summary.reciprocity["mx"][0]
     assert mx_figures["rfis_sent"]["states"] == {"answered": 2, "refused": 1}

@@ -468,7 +468,12 @@ def run_synthetic(
         }
         python = peers_python(install_peers)
         if python is None:
-            yield {**base, "system": "anonlink", "skipped": "no .venv-peers (install_peers=False)"}
+            yield {
+                **base,
+                "dataset": f"population-seed{seed}",
+                "system": "anonlink",
+                "skipped": "no .venv-peers (install_peers=False)",
+            }
             return
         k = scaled["dice_sample"]
         peer = _run_peer(

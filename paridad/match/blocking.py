@@ -6,12 +6,15 @@ the birth date, an identifier, a phone — and sends only HMACs of them under th
 blocking key. Two records are scored when they share a key. Every key that combines a name
 with a date survives one kind of drift: the surname with the full date survives a nickname,
 the surname with day and month a wrong year, the given name with the date a misspelt or
-dropped surname; the name-only key catches records without a birth date.
+dropped surname; a name with the city, the street or the postcode survives a changed date;
+the name-only keys catch records without a birth date.
 
-Keys are pruned *locally* before they leave the node: a key carried by more than
-``max_bucket`` of the node's own records is never sent. That bounds the work, and it removes
-exactly the frequent keys that a frequency attack on blocking keys would align with a public
-list (docs/linkage.md).
+Keys are pruned *locally* before they leave the node: a key carried by more than its cap of
+the node's own records is never sent. That bounds the work, and it removes exactly the
+frequent keys that a frequency attack on blocking keys would align with a public list
+(docs/linkage.md). A *directed* key (``gx``) pairs two records only when one of them has no
+birth date, so its buckets can be large (a share of the node's records) without forming the
+product of every dated namesake on both sides.
 
 Hamming LSH on the filters themselves (bit sampling, as in Karapiperis and Verykios, or
 Durham) needs no extra keys, but folding and flips push true pairs too far apart for it:
@@ -46,6 +49,9 @@ DEFAULT_CAPS: Mapping[str, int] = MappingProxyType(
         "ny": 200,  # a name + year (day or month mistyped)
         "zd": 50,  # postcode + birth date (name changed)
         "gs": 40,  # given name + surname (no birth date)
+        "gx": 200,  # given name + surname, only against a record without a birth date
+        "nc": 50,  # a name + city
+        "na": 50,  # a name + house number and street
         "nz": 50,  # a name + postcode
         "id": 50,  # identifier
         "ph": 50,  # phone
@@ -54,6 +60,17 @@ DEFAULT_CAPS: Mapping[str, int] = MappingProxyType(
         "oz": 300,  # organisation name token + postcode
     }
 )
+
+# Families whose cap grows with the node's data: the share of its records a key may hold.
+DEFAULT_SHARES: Mapping[str, float] = MappingProxyType({"gx": 0.005})
+
+# *Directed* families pair two records only when one of them has no birth date (for the
+# others, a key with the date exists); the lowest two bits of a key say "directed" and "this
+# record has no birth date" (which the presence flags of the filters reveal anyway).
+DIRECTED = frozenset({"gx"})
+_DIRECTED = 1
+_UNDATED = 2
+_FLAGS = _DIRECTED | _UNDATED
 
 
 def _record_keys(record: Normalised) -> Iterator[tuple[str, str]]:
@@ -75,9 +92,17 @@ def _record_keys(record: Normalised) -> Iterator[tuple[str, str]]:
     for g in given[:2]:
         for s in surnames:
             yield "gs", "|".join(sorted((g, s)))
+            yield "gx", "|".join(sorted((g, s)))
     if record.postcode:
         for n in names:
             yield "nz", f"{n}|{record.postcode}"
+    if record.city:
+        for n in names:
+            yield "nc", f"{n}|{record.city}"
+    if len(record.address) >= 2:
+        street = "|".join(record.address[:2])
+        for n in names:
+            yield "na", f"{n}|{street}"
     org = [phonetic_key(t) for t in record.org]
     for i, token in enumerate(org):
         yield "ot", token
@@ -105,7 +130,8 @@ class BlockKeys:
 @dataclass(frozen=True)
 class KeyedBlocking:
     caps: Mapping[str, int] = field(default_factory=lambda: DEFAULT_CAPS)
-    partitions: int = 16
+    shares: Mapping[str, float] = field(default_factory=lambda: DEFAULT_SHARES)
+    partitions: int = 32
 
     def keys(self, key: LinkageKey, records: Sequence[Normalised]) -> BlockKeys:
         """Keys of ``records`` (positions in the sequence), HMACed and locally pruned."""
@@ -115,16 +141,19 @@ class KeyedBlocking:
         families: list[str] = []
         for i, record in enumerate(records):
             seen: set[int] = set()
+            undated = record.birth is None
             for family, text in _record_keys(record):
                 value = cache.get((family, text))
                 if value is None:
                     digest = hmac.new(
                         key.blocking, f"{family}\x1f{text}".encode(), hashlib.sha256
                     ).digest()
-                    value = int.from_bytes(digest[:8], "little")
+                    value = int.from_bytes(digest[:8], "little") & ~_FLAGS
                     if len(cache) > 2_000_000:
                         cache.clear()
                     cache[(family, text)] = value
+                if family in DIRECTED:
+                    value |= _DIRECTED | (_UNDATED if undated else 0)
                 if value in seen:
                     continue
                 seen.add(value)
@@ -135,39 +164,74 @@ class KeyedBlocking:
         key_arr = np.asarray(values, dtype=np.uint64)
         if not len(key_arr):
             return BlockKeys(record_arr, key_arr)
-        _, inverse, counts = np.unique(key_arr, return_inverse=True, return_counts=True)
-        caps = np.asarray([self.caps.get(f, 0) for f in families], dtype=np.int64)
+        # A directed key counts its holders with and without a birth date together.
+        _, inverse, counts = np.unique(
+            key_arr & ~np.uint64(_UNDATED), return_inverse=True, return_counts=True
+        )
+        limits = {f: self.cap(f, len(records)) for f in set(families)}
+        caps = np.asarray([limits[f] for f in families], dtype=np.int64)
         keep = counts[inverse] <= caps
         return BlockKeys(record_arr[keep], key_arr[keep])
+
+    def cap(self, family: str, n_records: int) -> int:
+        """Most records of a node that may share a key of ``family``: the fixed cap, or a
+        share of the node's records where that is larger (the same share of a population,
+        not the same count, is what a frequency attack can align)."""
+        return max(self.caps.get(family, 0), int(self.shares.get(family, 0.0) * n_records))
 
     def pairs(self, left: BlockKeys, right: BlockKeys) -> Iterator[tuple[Index, Index]]:
         """Candidate (left, right) record positions, in ``partitions`` slices of the key space
         so memory stays bounded (a slice may be empty); a pair sharing several keys comes
-        more than once."""
+        more than once. A directed key pairs only where one of the two records has no birth
+        date: everyone's name-only key stays held, and the product of two large buckets is
+        never formed."""
         width = max(1, self.partitions.bit_length() - 1)  # partitions: a power of two
         shift = np.uint64(64 - width)
         lpart = left.key >> shift
         rpart = right.key >> shift
+        one, undated = np.uint64(_DIRECTED), np.uint64(_UNDATED)
+        ldir = (left.key & one) != 0
+        rdir = (right.key & one) != 0
+        lund = (left.key & undated) != 0
+        rund = (right.key & undated) != 0
+        plain_key = ~undated
         for part in range(1 << width):
             lm = lpart == part
             rm = rpart == part
-            li, ri = bucket_pairs(left.key[lm], right.key[rm])
-            yield left.record[lm][li], right.record[rm][ri]
+            found_l: list[Index] = []
+            found_r: list[Index] = []
+            for lsel, rsel in (
+                (lm & ~ldir, rm & ~rdir),
+                (lm & ldir & lund, rm & rdir),
+                (lm & ldir & ~lund, rm & rdir & rund),
+            ):
+                li, ri = bucket_pairs(left.key[lsel] & plain_key, right.key[rsel] & plain_key)
+                found_l.append(left.record[lsel][li])
+                found_r.append(right.record[rsel][ri])
+            yield np.concatenate(found_l), np.concatenate(found_r)
 
     def retained(
         self, left: BlockKeys, right: BlockKeys, li: Index, ri: Index
     ) -> npt.NDArray[np.bool_]:
         """Which of the record pairs (li, ri) share at least one key: blocking recall, for
         evaluations that know the true pairs."""
-        lk = _keys_of(left, li)
-        rk = _keys_of(right, ri)
+        lq, lk = _keys_of(left, li)
+        rq, rk = _keys_of(right, ri)
+        one, undated = np.uint64(_DIRECTED), np.uint64(_UNDATED)
+        # A record's directed keys all carry its own "no birth date" flag.
+        l_undated = np.zeros(len(li), dtype=bool)
+        r_undated = np.zeros(len(ri), dtype=bool)
+        l_undated[lq[(lk & undated) != 0]] = True
+        r_undated[rq[(rk & undated) != 0]] = True
+        either = l_undated | r_undated
+        lvalid = ((lk & one) == 0) | either[lq]
+        rvalid = ((rk & one) == 0) | either[rq]
         mix = np.uint64(0x9E3779B97F4A7C15)
-        lcodes = lk[1] ^ (lk[0].astype(np.uint64) * mix)
-        rcodes = rk[1] ^ (rk[0].astype(np.uint64) * mix)
+        lcodes = (lk[lvalid] & ~undated) ^ (lq[lvalid].astype(np.uint64) * mix)
+        rcodes = (rk[rvalid] & ~undated) ^ (rq[rvalid].astype(np.uint64) * mix)
         common = np.intersect1d(lcodes, rcodes)
         hit = np.zeros(len(li), dtype=bool)
-        which = lk[0][np.isin(lcodes, common)]
-        hit[which] = True
+        hit[lq[lvalid][np.isin(lcodes, common)]] = True
         return hit
 
 

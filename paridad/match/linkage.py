@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from paridad.match.blocking import BlockKeys, KeyedBlocking
 from paridad.match.clk import ClkEncoder, Encodings, LinkageKey, Scheme
@@ -27,12 +28,20 @@ from paridad.match.compare import Index, Matches, best_per_left, clk_agreement, 
 from paridad.match.features import Normalised
 from paridad.match.plain import SEGMENTS as PLAIN_SEGMENTS
 from paridad.match.plain import plain_agreement
-from paridad.match.scoring import Comparator, FellegiSunter
+from paridad.match.scoring import Comparator, FellegiSunter, levels_of
 
 # A hit (per query) needs even odds; linking whole collections one-to-one can accept weaker
 # pairs, because the assignment already keeps only each record's best partner.
 HIT_THRESHOLD = 0.5
 LINK_THRESHOLD = 0.2
+
+# Candidates below this probability under the scheme's m are dropped at once; those above
+# are kept (with their agreement levels, not their filters) to learn m and be scored.
+CANDIDATE_FLOOR = 1e-4
+# EM learns m only from the candidates the scheme's m already finds likelier than not
+# (log odds >= 0): among all candidates, namesakes that share a blocking key outnumber the
+# true pairs, and EM would take their agreement for that of matches.
+EM_MIN_LOG_ODDS = 0.0
 
 # start(stage, total) -> tick(n): how long stages report progress (the CLI draws bars).
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -151,6 +160,54 @@ def link_plain(
     )
 
 
+def _distinct(
+    left: list[Index], right: list[Index], levels: list[npt.NDArray[np.int8]]
+) -> tuple[Index, Index, npt.NDArray[np.int8]]:
+    """The kept candidates with every pair once (blocking finds some pairs under several
+    keys; they compare alike, so any copy will do)."""
+    if not left:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.int8)
+    a, b, lv = np.concatenate(left), np.concatenate(right), np.concatenate(levels)
+    order = np.lexsort((b, a))
+    a, b, lv = a[order], b[order], lv[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return a[first], b[first], lv[first]
+
+
+def _residual(
+    chosen: Matches,
+    left: Index,
+    right: Index,
+    levels: npt.NDArray[np.int8],
+    model: FellegiSunter,
+    limit: float,
+    n_left: int,
+    n_right: int,
+) -> Matches:
+    """A second look at the records the one-to-one assignment left without a partner.
+
+    The prior odds assume every record of the smaller side may have one partner among all
+    pairs. Once the first pass has paired most of them, the same assumption applied to what
+    is left puts far fewer pairs in the denominator: a weak pair between two records that
+    nobody else wants is likelier than the same pair among thousands of rivals. Where most
+    records have no partner at all (a cross-border file), little is left over on the larger
+    side and the prior barely moves.
+    """
+    rest_left = n_left - len(chosen)
+    rest_right = n_right - len(chosen)
+    if rest_left <= 0 or rest_right <= 0 or not len(left):
+        return chosen
+    free = ~np.isin(left, chosen.left) & ~np.isin(right, chosen.right)
+    if not free.any():
+        return chosen
+    prior = min(0.5, min(rest_left, rest_right) / (rest_left * rest_right))
+    second = replace(model, prior=max(prior, model.prior))
+    scores = second.probability_of_levels(levels[free])
+    extra = one_to_one(Matches(left[free], right[free], scores).at_least(limit))
+    return Matches.concat([chosen, extra])
+
+
 def _link(
     left_ids: list[str],
     right_ids: list[str],
@@ -164,6 +221,7 @@ def _link(
     blocking: KeyedBlocking,
     progress: Progress | None,
     samples: int = 100_000,
+    learn_m: bool = True,
 ) -> Outcome:
     started = time.perf_counter()
     limit = (
@@ -174,18 +232,34 @@ def _link(
     model = FellegiSunter.fit(compare, len(left_ids), len(right_ids), segments, m, samples)
     fitted = time.perf_counter()
     tick = progress("compare", blocking.partitions) if progress else None
-    parts: list[Matches] = []
+    kept_left: list[Index] = []
+    kept_right: list[Index] = []
+    kept_levels: list[npt.NDArray[np.int8]] = []
     comparisons = 0
+    floor = float(np.log(CANDIDATE_FLOOR / (1.0 - CANDIDATE_FLOOR)))
     for li, ri in blocking.pairs(left_keys, right_keys):
         # A pair that shares several keys is scored once per key: cheaper than removing the
-        # repeats first; Matches.concat drops them among the hits.
+        # repeats first; they are dropped among the pairs kept.
         comparisons += len(li)
-        scores = model.probability(compare(li, ri))
-        parts.append(Matches(li, ri, scores).at_least(limit))
+        levels = levels_of(compare(li, ri))
+        keep = model.logit(levels) >= floor
+        kept_left.append(li[keep])
+        kept_right.append(ri[keep])
+        kept_levels.append(levels[keep])
         if tick:
             tick(1)
-    found = Matches.concat(parts)
-    chosen = one_to_one(found) if one_to_one_only else found.sorted()
+    cand_left, cand_right, cand_levels = _distinct(kept_left, kept_right, kept_levels)
+    if learn_m:
+        model = model.learn_m(cand_levels[model.logit(cand_levels) >= EM_MIN_LOG_ODDS])
+    scores = model.probability_of_levels(cand_levels)
+    found = Matches(cand_left, cand_right, scores).at_least(limit)
+    if one_to_one_only:
+        chosen = one_to_one(found)
+        chosen = _residual(
+            chosen, cand_left, cand_right, cand_levels, model, limit, len(left_ids), len(right_ids)
+        )
+    else:
+        chosen = found.sorted()
     done = time.perf_counter()
     return Outcome(
         left_ids,

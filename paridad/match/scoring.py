@@ -9,11 +9,14 @@ segments; with the prior odds of a match it becomes a probability, the score we 
 
 ``u`` is measured on the data at hand, from random pairs of the two collections (nearly all
 non-matches), so the weights fit it: on FEBRL a shared surname is rare and strong evidence,
-among a small pool of Mexican surnames much less. ``m`` is a prior per segment, kept with the
-scheme (:data:`paridad.match.clk.SEGMENTS`): estimating it by EM on blocked candidates, as
-Splink does with care, proved unstable here (the candidates are enriched in agreement, and EM
-took the enrichment for matches). Missing segments add nothing, which is how a record without
-a birth date stays linkable.
+among a small pool of Mexican surnames much less. ``m`` starts from a prior per segment, kept
+with the scheme (:data:`paridad.match.clk.SEGMENTS`), and is then learned from the data by EM
+(:meth:`FellegiSunter.learn_m`) on the candidates the prior already finds likelier than not,
+with ``u`` held fixed: how often true pairs disagree on a birth date or an address differs
+from file to file. EM over *all* blocked candidates, with ``u`` free as well, proved unstable
+(the candidates are enriched in agreement, and EM took the enrichment for matches); holding
+``u`` and keeping to the pairs the prior trusts avoids that. Missing segments add nothing,
+which is how a record without a birth date stays linkable.
 
 A fitted model is a record of its own (:meth:`FellegiSunter.to_dict`), so both nodes can see
 the weights behind a decision.
@@ -43,6 +46,9 @@ MISSING = N_LEVELS  # level code for "a record lacks this segment"
 U_PRIOR = (0.0001, 0.0004, 0.001, 0.004, 0.02, 0.1, 0.8745)
 PRIOR_PAIRS = 2000
 
+# How many true pairs the scheme's m is worth when EM learns m from the candidates.
+M_PRIOR_PAIRS = 200.0
+
 Agreements = npt.NDArray[np.float32]  # one row per pair, one column per segment, NaN: missing
 Comparator = Callable[[Index, Index], Agreements]
 
@@ -66,6 +72,7 @@ class FellegiSunter:
     u: npt.NDArray[np.float64]
     prior: float
     sampled: int = 0
+    learned_from: int = 0
 
     @classmethod
     def fit(
@@ -103,9 +110,67 @@ class FellegiSunter:
             out += weights[g, levels[:, g]]
         return out
 
+    def logit(self, levels: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+        """Log odds of a match for each row of levels, prior included."""
+        return self.log_ratio(levels) + float(np.log(self.prior / (1.0 - self.prior)))
+
     def probability(self, agreement: Agreements) -> Scores:
-        logit = self.log_ratio(levels_of(agreement)) + np.log(self.prior / (1.0 - self.prior))
+        return self.probability_of_levels(levels_of(agreement))
+
+    def probability_of_levels(self, levels: npt.NDArray[np.int8]) -> Scores:
+        logit = self.logit(levels)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50, 50))), dtype=np.float32)
+
+    def learn_m(
+        self,
+        levels: npt.NDArray[np.int8],
+        prior_pairs: float = M_PRIOR_PAIRS,
+        iterations: int = 30,
+    ) -> FellegiSunter:
+        """``m`` re-estimated by EM on candidate pairs (one row of levels each, no pair
+        twice), with ``u`` held at what random pairs measured.
+
+        Holding ``u`` is what keeps EM honest on blocked candidates: the non-matches among
+        them may agree more than random pairs, but they can only be explained by ``u``, so
+        EM cannot redefine "non-match" as "the bulk of the candidates". The scheme's ``m``
+        enters as a Dirichlet prior worth ``prior_pairs`` matches, so a segment that few
+        pairs have (or a small file) keeps its prior, and a large file learns how its own
+        true pairs drift: FEBRL corrupts birth dates, a cross-border file loses them.
+        """
+        if not len(levels):
+            return self
+        n_segments = levels.shape[1]
+        base = N_LEVELS + 1
+        codes = np.zeros(len(levels), dtype=np.int64)
+        for g in range(n_segments):
+            codes = codes * base + levels[:, g].astype(np.int64)
+        patterns, counts = np.unique(codes, return_counts=True)
+        rows = np.empty((len(patterns), n_segments), dtype=np.int8)
+        rest = patterns.copy()
+        for g in reversed(range(n_segments)):
+            rows[:, g] = rest % base
+            rest //= base
+        weight = counts.astype(np.float64)
+        log_u = np.concatenate([np.log(self.u), np.zeros((n_segments, 1))], axis=1)
+        u_part = np.zeros(len(rows))
+        for g in range(n_segments):
+            u_part += log_u[g, rows[:, g]]
+        prior_m = self.m
+        m = self.m.copy()
+        share = 0.1
+        for _ in range(iterations):
+            log_m = np.concatenate([np.log(m), np.zeros((n_segments, 1))], axis=1)
+            m_part = np.zeros(len(rows))
+            for g in range(n_segments):
+                m_part += log_m[g, rows[:, g]]
+            logit = m_part - u_part + np.log(share / (1.0 - share))
+            match = 1.0 / (1.0 + np.exp(-np.clip(logit, -50, 50)))
+            expected = match * weight
+            share = float(np.clip(expected.sum() / weight.sum(), 1e-6, 1 - 1e-6))
+            for g in range(n_segments):
+                seen = np.bincount(rows[:, g], weights=expected, minlength=base)[:N_LEVELS]
+                m[g] = (seen + prior_pairs * prior_m[g]) / (seen.sum() + prior_pairs)
+        return FellegiSunter(self.segments, m, self.u, self.prior, self.sampled, len(levels))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +182,7 @@ class FellegiSunter:
             "u": np.round(self.u, 6).tolist(),
             "prior": self.prior,
             "sampled_pairs": self.sampled,
+            "m_learned_from": self.learned_from,
         }
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from paridad.bench.link import _scenario_side
 from paridad.errors import ParidadError
 from paridad.match.clk import LinkageKey
+from paridad.match.compare import Matches
 from paridad.match.features import normalise
-from paridad.match.linkage import encode_side, link_encoded, link_plain
+from paridad.match.linkage import LINK_THRESHOLD, _residual, encode_side, link_encoded, link_plain
+from paridad.match.scoring import FellegiSunter
 from paridad.match.sources import MSG_DUPLICATE_ID, parse_mapping, read_side
 from paridad.synth import generate
 
@@ -93,3 +96,33 @@ def test_reading_csv_sides(tmp_path: Path) -> None:
     with pytest.raises(ParidadError) as caught:
         read_side(path, mapping, "id", "person")
     assert caught.value.msgid == MSG_DUPLICATE_ID and caught.value.params["line"] == 3
+
+
+def test_m_is_learned_by_em_with_u_held() -> None:
+    u = [[0.0001, 0.0004, 0.001, 0.004, 0.02, 0.1, 0.8745]] * 2
+    prior_m = [
+        [0.45, 0.27, 0.15, 0.07, 0.04, 0.015, 0.005],
+        [0.8, 0.05, 0.04, 0.04, 0.03, 0.02, 0.02],
+    ]
+    model = FellegiSunter(["name", "birth"], np.asarray(prior_m), np.asarray(u), prior=0.001)
+    # 900 true pairs agree on both, 300 have another birth date, 5,000 strangers differ.
+    rows = [(0, 0)] * 900 + [(0, 6)] * 300 + [(6, 6)] * 5000
+    learned = model.learn_m(np.asarray(rows, dtype=np.int8))
+    assert learned.learned_from == len(rows) and learned.to_dict()["m_learned_from"] == len(rows)
+    assert 0.15 < learned.m[1, 6] < 0.3  # a quarter of the true pairs, less the prior's pull
+    assert learned.m[0, 0] > 0.9 and np.allclose(learned.u, model.u)
+    assert model.learn_m(np.zeros((0, 2), dtype=np.int8)) is model
+
+
+def test_the_residual_pass_pairs_what_nobody_else_wants() -> None:
+    u = np.asarray([[0.0001, 0.0004, 0.001, 0.004, 0.02, 0.1, 0.8745]])
+    m = np.asarray([[0.45, 0.27, 0.15, 0.07, 0.04, 0.015, 0.005]])
+    model = FellegiSunter(["name"], m, u, prior=1 / 1000)
+    left, right = np.arange(3, dtype=np.int64), np.arange(3, dtype=np.int64)
+    levels = np.asarray([[0], [0], [3]], dtype=np.int8)  # the last pair is weak: 17.5 : 1
+    first = Matches(left[:2], right[:2], model.probability_of_levels(levels[:2]))
+    assert model.probability_of_levels(levels[2:])[0] < LINK_THRESHOLD
+    # Among 1,000 by 1,000 records the weak pair stays out; between the last two it gets in.
+    assert len(_residual(first, left, right, levels, model, LINK_THRESHOLD, 1000, 1000)) == 2
+    both = _residual(first, left, right, levels, model, LINK_THRESHOLD, 3, 3)
+    assert sorted(both.left.tolist()) == [0, 1, 2]
