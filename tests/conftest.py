@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from paridad.i18n import set_lang
+from paridad.node import Node
 from paridad.store import Store, open_store
 
 MARKINGS: dict[str, Any] = {
@@ -74,6 +75,24 @@ def backend(request: pytest.FixtureRequest) -> str:
     if name == "postgres" and postgres_url() is None:
         pytest.skip("PostgreSQL not configured (set PARIDAD_TEST_DATABASE_URL)")
     return name
+
+
+@pytest.fixture
+def node(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
+    """An empty Mexican node whose store is SQLite or a PostgreSQL schema of its own."""
+    name = None
+    if backend == "postgres":
+        base = postgres_url()
+        assert base is not None
+        monkeypatch.setenv("PARIDAD_DATABASE_URL", base)
+        name = namespaced(base).rsplit("=", 1)[1]
+    else:
+        monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
+    created = Node.init(tmp_path / "node", "MX", "FGR", name=name)
+    yield created
+    if backend == "postgres":
+        with created.open_store() as store:
+            store.drop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

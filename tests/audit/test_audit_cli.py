@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 import pytest
@@ -23,24 +22,6 @@ from paridad.exchange.identity import NodeIdentity
 from paridad.i18n import set_lang
 from paridad.node import Node
 from paridad.store.database import Database
-from tests.conftest import namespaced, postgres_url
-
-
-@pytest.fixture
-def node(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
-    name = None
-    if backend == "postgres":
-        base = postgres_url()
-        assert base is not None
-        monkeypatch.setenv("PARIDAD_DATABASE_URL", base)
-        name = namespaced(base).rsplit("=", 1)[1]
-    else:
-        monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
-    created = Node.init(tmp_path / "mx", "MX", "FGR", name=name)
-    yield created
-    if backend == "postgres":
-        with created.open_store() as store:
-            store.drop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -9,26 +9,7 @@ import pytest
 
 from paridad.node import Node
 from paridad.resolve import Resolver
-from tests.conftest import namespaced, postgres_url
 from tests.resolve.helpers import Duplicates, duplicates, load, scenario
-
-
-@pytest.fixture
-def node(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
-    """An empty node whose store is SQLite or a PostgreSQL schema of its own."""
-    name = None
-    if backend == "postgres":
-        base = postgres_url()
-        assert base is not None
-        monkeypatch.setenv("PARIDAD_DATABASE_URL", base)
-        name = namespaced(base).rsplit("=", 1)[1]
-    else:
-        monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)
-    created = Node.init(tmp_path / "node", "MX", "FGR", name=name)
-    yield created
-    if backend == "postgres":
-        with created.open_store() as store:
-            store.drop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
