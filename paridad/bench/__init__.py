@@ -25,6 +25,7 @@ BENCHMARKS = {
     "psi": "paridad.bench.psi",
     "link": "paridad.bench.link",
     "resolve": "paridad.bench.resolve",
+    "trace": "paridad.bench.trace",
 }
 
 

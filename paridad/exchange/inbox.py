@@ -30,7 +30,7 @@ from paridad.exchange import messages as m
 from paridad.exchange.context import Exchange, ExchangeError, now_iso, stream_name
 from paridad.exchange.envelope import InvalidEnvelope, Opened, verify_envelope
 from paridad.exchange.partners import Partner
-from paridad.exchange.workflows import matching
+from paridad.exchange.workflows import matching, tracing
 from paridad.i18n import N_
 from paridad.ingest.records import entity_from_dict
 from paridad.model.markings import Markings
@@ -257,6 +257,8 @@ class Inbox:
                 self._close_request(
                     tx, p["rfi"], "rfi", p["state"], records=len(p["records"]), note=p.get("note")
                 )
+            elif kind in (m.TRACE_REQUEST, m.TRACE_ANSWER):
+                tracing.receive(self.ex, tx, sender, kind, p)
         elif kind == m.RFI:
             self._incoming_request(tx, sender, "rfi", p, deadline=p["deadline"])
         elif kind == m.RFI_REFUSAL:

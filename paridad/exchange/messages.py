@@ -30,6 +30,8 @@ TERMINATION = "termination"
 MATCH_REQUEST = "match-request"
 MATCH_ANSWER = "match-answer"
 MATCH_REFUSAL = "match-refusal"
+TRACE_REQUEST = "trace-request"
+TRACE_ANSWER = "trace-answer"
 
 KINDS = (
     SHARE,
@@ -46,9 +48,11 @@ KINDS = (
     MATCH_REQUEST,
     MATCH_ANSWER,
     MATCH_REFUSAL,
+    TRACE_REQUEST,
+    TRACE_ANSWER,
 )
 # Messages that carry records and so must come under an agreement in force.
-CARRY_RECORDS = (SHARE, RFI_ANSWER)
+CARRY_RECORDS = (SHARE, RFI_ANSWER, TRACE_REQUEST, TRACE_ANSWER)
 CONSENT_USES = ("onward-sharing", "judicial")
 
 # Fields each kind must have (beyond "kind"), with their JSON types.
@@ -96,6 +100,28 @@ _FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     MATCH_ANSWER: {"run": str, "identifiers": dict, "names": list},
     MATCH_REFUSAL: {"run": str, "reason": str},
+    # A trace request carries the recovery, its firearm and possessor as gated records; the
+    # answer the trace and the sale behind it (none when there is no trace or a refusal).
+    TRACE_REQUEST: {
+        "id": str,
+        "agreement": str,
+        "purpose": str,
+        "case": str,
+        "legal_basis": str,
+        "deadline": str,
+        "form": dict,
+        "recovery": str,
+        "records": list,
+        "records_root": str,
+    },
+    TRACE_ANSWER: {
+        "request": str,
+        "agreement": str,
+        "purpose": str,
+        "state": str,
+        "records": list,
+        "records_root": str,
+    },
 }
 _RECORD_FIELDS: dict[str, type] = {
     "id": str,

@@ -12,6 +12,7 @@ REQUIRED_SCHEMATA = {
     "Firearm",
     "FirearmAcquisition",
     "FirearmRecovery",
+    "FirearmTrace",
     "Drone",
     "DroneDetection",
     "DroneTrack",
