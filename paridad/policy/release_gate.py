@@ -72,6 +72,7 @@ TLP_TOO_HIGH = "tlp-too-high"
 NOT_RELEASABLE = "not-releasable"
 RETENTION_EXPIRED = "retention-expired"
 ORIGINATOR_CONTROL = "originator-control"
+NO_JUDICIAL_CONSENT = "no-judicial-consent"
 NOTHING_ALLOWED = "nothing-allowed"
 # …and for the whole flow.
 AGREEMENT_NOT_IN_FORCE = "agreement-not-in-force"
@@ -340,3 +341,58 @@ class ReleaseGate:
             else:
                 refused.append(outcome)
         return released, refused
+
+
+# --- Judicial export ------------------------------------------------------------------------
+# Handing data to a court (a prosecution package) is a path out of the node like any other, so
+# its rule lives here too. No agreement governs it: the recipient is this node's own justice
+# system. The originator's handling codes govern it instead.
+
+# H1: "not for use in judicial proceedings without the originator's consent".
+NOT_FOR_JUDICIAL_USE = "H1"
+
+
+class JudicialGate:
+    """What of this node's data may go into a prosecution package, judged on ``today``.
+
+    H1 data whose originator (country *and* agency) is not this node stays out unless the
+    originator's ``judicial`` consent is on record for it (``consents``: entity ids); data past
+    its retention date should already be gone and never reaches a court. Everything else is
+    released whole: a court sees what the node holds, under the originator's markings. A
+    refusal carries only the id and a ``refusal`` code, so a package can list what it withholds
+    without becoming a path for it.
+    """
+
+    def __init__(
+        self, country: str, agency: str, today: date, consents: frozenset[str] = frozenset()
+    ) -> None:
+        self._country = country.upper()
+        self._agency = agency.casefold()
+        self._today = today
+        self._consents = frozenset(consents)
+
+    def refusal(self, record: Releasable) -> str | None:
+        """The ``refusal`` code that keeps ``record`` out of a package, or None."""
+        markings = record.markings
+        if markings.retain_until < self._today:
+            return RETENTION_EXPIRED
+        own = (
+            markings.origin_country == self._country
+            and markings.origin_agency.casefold() == self._agency
+        )
+        consented = record.id in self._consents
+        if markings.handling == NOT_FOR_JUDICIAL_USE and not own and not consented:
+            return NO_JUDICIAL_CONSENT
+        return None
+
+    def release(self, record: Releasable) -> Released | Refused:
+        """Judge one entity for judicial use; released, it keeps every value it has."""
+        code = self.refusal(record)
+        if code is not None:
+            return Refused(record.id, code)
+        properties: dict[str, list[str]] = {}
+        for prop, value in record.prop_values():
+            properties.setdefault(prop, []).append(value)
+        for prop, bucket in properties.items():
+            properties[prop] = sorted(set(bucket))
+        return Released(record.id, record.schema, properties, record.markings)
