@@ -44,7 +44,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         requested = None
     cli = build(requested)
     try:
-        cli.main(args=args, prog_name="paridad", standalone_mode=False)
+        # Outside standalone mode click returns (not raises) the code of ``ctx.exit(n)`` and
+        # ``raise Exit(n)``: a failed ``audit verify`` must still exit non-zero.
+        code = cli.main(args=args, prog_name="paridad", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except ParidadError as exc:
         click.echo(click.style("Error: ", fg="red") + exc.localized(), err=True)
         sys.exit(2)

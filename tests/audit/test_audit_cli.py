@@ -72,6 +72,20 @@ def test_verify_reports_tampering_in_spanish_and_exits_1(node: Node, db: Databas
     ]
 
 
+def test_the_installed_command_exits_1_on_a_tampered_log(node: Node, db: Database) -> None:
+    """Through ``paridad.cli.main`` (the installed entry point), not a test runner: click
+    returns the code of ``Exit(1)`` outside standalone mode, and main must still exit 1."""
+    from paridad.cli import main
+
+    fill(db)
+    main(["--lang", "en", "audit", "verify", str(node.path)])  # a clean log returns
+    with db.transaction() as tx:
+        tx.execute("UPDATE audit_entries SET actor = ? WHERE idx = 1", ("nadie",))
+    with pytest.raises(SystemExit) as tampered:
+        main(["--lang", "en", "audit", "verify", str(node.path)])
+    assert tampered.value.code == 1
+
+
 def test_verify_checks_partner_heads_it_has_no_key_for(node: Node, db: Database) -> None:
     partner = NodeIdentity.generate()
     record_partner_head(
