@@ -3,11 +3,15 @@
 After the nodes are loaded, the operators pair them (cards, fingerprints, one agreement
 signed by both), both start ``paridad serve`` on loopback over mutual TLS, and the analysts
 work: Mexico asks which of its identifiers the US also holds (hit/no-hit by private set
-intersection), confirms a hit and asks for the record behind it (step two, approved by a US
-analyst); Mexico shares its recovered firearms, asks the US for a trace (answered), asks again
-(refused, with its reason), recalls one firearm shared by mistake; a US analyst views
-Mexico's data (Mexico gets the use receipt). Both audit logs are then verified, and each
-side's reciprocity figures printed.
+intersection), confirms a serial hit and asks for the record behind it (step two, approved by
+a US analyst: the firearm and its first retail sale), and traces its recovery to that sale;
+Mexico shares its recovered firearms, sends a trace request for a recovery hit/no-hit could not
+find (answered by the US node as the agreement says), asks for more (refused, with its
+reason), recalls one firearm shared by mistake; a US analyst views Mexico's data (Mexico gets
+the use receipt). Then the firearms analytics run (:mod:`paridad.demo_firearms`): indicators
+and the eTrace-style report in both languages, and the prosecution package of the traced
+recovery's case, verified. Both audit logs are verified, and each side's reciprocity figures
+printed.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from paridad.audit.verify import verify_node
+from paridad.demo_firearms import build_and_verify_package, firearms_lines, render_reports
 from paridad.exchange.context import Exchange
 from paridad.exchange.pairing import NodeServer, free_port, pair
 from paridad.exchange.reciprocity import reciprocity
 from paridad.exchange.workflows.matching import (
     Hit,
-    answer_disclosure,
     get_run,
     judge_hit,
     list_hits,
@@ -35,11 +39,19 @@ from paridad.exchange.workflows.matching import (
 )
 from paridad.exchange.workflows.recall import recall
 from paridad.exchange.workflows.receipts import record_use
-from paridad.exchange.workflows.requests import answer_rfi, get_request, refuse_rfi, send_rfi
+from paridad.exchange.workflows.requests import get_request, refuse_rfi, send_rfi
 from paridad.exchange.workflows.share import share
-from paridad.i18n import LANGS, N_, _, translate
+from paridad.exchange.workflows.tracing import (
+    AUTOMATIC,
+    answer_mode,
+    answer_trace_request,
+    get_trace_request,
+    send_trace_request,
+)
+from paridad.i18n import LANGS, N_, Lang, _, format_number, translate
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
+from paridad.trace.from_disclosure import answer_serial_disclosure, trace_disclosed
 
 PURPOSE = "firearms-trafficking"
 MATCH_PURPOSES = (PURPOSE, "drug-trafficking")
@@ -52,6 +64,19 @@ STATES = {
     "confirmed": N_("confirmed"),
     "granted": N_("granted"),
     "sent": N_("sent, awaiting confirmation"),
+    "no-trace": N_("no trace"),
+}
+HOW_ANSWERED = {
+    AUTOMATIC: N_("automatically, as the agreement says"),
+    "analyst": N_("by a US analyst"),
+}
+# What the Mexican investigator states on the trace request; the rest comes from the records.
+TRACE_STATED = {
+    "requesting_agency": "Fiscalía General de la República (FGR)",
+    "agency_identifier": "MXFGR0900",
+    "officer": "Lic. Ana Torres",
+    "urgency": "routine",
+    "crime_type": "firearms-trafficking",
 }
 
 
@@ -64,13 +89,16 @@ def _state_label(state: Any, lang: str) -> str:
 class ExchangeSummary:
     shared: int = 0
     held_back: dict[str, int] = field(default_factory=dict)
-    answered: dict[str, Any] = field(default_factory=dict)
+    traced: dict[str, Any] = field(default_factory=dict)
+    trace_request: dict[str, Any] = field(default_factory=dict)
     refused: dict[str, Any] = field(default_factory=dict)
     recalled: dict[str, Any] = field(default_factory=dict)
     matched: dict[str, Any] = field(default_factory=dict)
     receipts: int = 0
     audit: dict[str, str] = field(default_factory=dict)
     reciprocity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+    package: dict[str, Any] = field(default_factory=dict)
     node: str = ""
 
 
@@ -100,36 +128,63 @@ def _state(node: Node, request_id: str) -> str:
         return found.state if found else "?"
 
 
-def _traceable(mx: Exchange, us: Exchange) -> tuple[str, list[str]]:
-    """A firearm Mexico recovered whose serial the US holds, and what the US has on it."""
-    mine = dict(
-        mx.db.query(
-            "SELECT value, entity_id FROM statements WHERE prop = 'serialNumber'"
-            " AND schema = 'Firearm' ORDER BY entity_id"
-        )
+def _trace_request_subject(mx: Exchange, us_name: str, hits: set[str]) -> str | None:
+    """A recovery for a trace request: the first whose firearm hit/no-hit did not find (its
+    serial misread, say) and which the gate lets cross; None if there is none."""
+    gate = mx.gate(us_name, PURPOSE)
+    rows = mx.db.query(
+        "SELECT entity_id, value FROM statements WHERE schema = 'FirearmRecovery'"
+        " AND prop = 'firearm' ORDER BY entity_id"
     )
-    for value, firearm in us.db.query(
-        "SELECT value, entity_id FROM statements WHERE prop = 'serialNumber'"
-        " AND schema = 'Firearm' ORDER BY entity_id"
-    ):
-        if value in mine:
-            acquisitions = [
-                r[0]
-                for r in us.db.query(
-                    "SELECT entity_id FROM statements WHERE prop = 'firearm' AND value = ?",
-                    (firearm,),
-                )
-            ]
-            purchasers = [
-                r[0]
-                for a in acquisitions
-                for r in us.db.query(
-                    "SELECT value FROM statements WHERE entity_id = ? AND prop = 'purchaser'",
-                    (a,),
-                )
-            ]
-            return value, [firearm, *acquisitions, *purchasers]
-    raise LookupError("no shared serial in the scenario")
+    for recovery, firearm in rows:
+        if firearm in hits:
+            continue
+        candidates = mx.candidates([recovery, firearm])
+        serial = [v for c in candidates for p, v in c.values if p == "serialNumber"]
+        if len(candidates) == 2 and serial and all(gate.refusal(c) is None for c in candidates):
+            return str(recovery)
+    return None
+
+
+def _trace_request(mx: Exchange, mx_node: Node, us_node: Node, hits: set[str]) -> dict[str, Any]:
+    """Mexico asks the US for a trace; the US node answers by itself when the agreement says
+    so, else a US analyst answers; Mexico reads the answer in its own ledger."""
+    us_name = us_node.config.name
+    recovery = _trace_request_subject(mx, us_name, hits)
+    if recovery is None:
+        return {}
+    request_id = send_trace_request(mx, us_name, recovery, TRACE_STATED, purpose=PURPOSE)
+    how = answer_mode(mx.require_agreement(us_name, PURPOSE))
+    if how != AUTOMATIC:
+        how = "analyst"
+        with Exchange(us_node) as us_view:
+            _wait(lambda: get_trace_request(us_view, request_id, "in") is not None)
+            answer_trace_request(us_view, request_id)
+
+    def answered() -> bool:
+        with Exchange(mx_node) as view:
+            found = get_trace_request(view, request_id, "out")
+            return found is not None and found.state != "open"
+
+    _wait(answered)
+    with Exchange(mx_node) as view:
+        sent = get_trace_request(view, request_id, "out")
+        sale = view.candidates([sent.acquisition]) if sent and sent.acquisition else []
+    if sent is None:
+        return {}
+    state = [v for c in sale for p, v in c.values if p == "state"]
+    return {
+        "id": request_id,
+        "recovery": recovery,
+        "serial": sent.form.get("serial", ""),
+        "state": sent.state,
+        "how": how,
+        "acquisition": sent.acquisition,
+        "dealer_state": state[0] if state else None,
+        "ttc_days": sent.ttc_days,
+        "score": sent.score,
+        "serial_match": sent.serial_match,
+    }
 
 
 def _hit_no_hit(mx: Exchange, mx_node: Node, us_node: Node, us_name: str) -> dict[str, Any]:
@@ -160,10 +215,18 @@ def _hit_no_hit(mx: Exchange, mx_node: Node, us_node: Node, us_name: str) -> dic
     rfi = request_disclosure(mx, hit.id, "Registro detrás del hit / record behind the hit")
     with Exchange(us_node) as us_view:
         _wait(lambda: get_request(us_view, rfi, "in") is not None)
-        answer_disclosure(us_view, rfi)
+        answer_serial_disclosure(us_view, rfi)
     _wait(lambda: _state(mx_node, rfi) != "open")
     found["disclosed"] = {"entity": hit.entity_id, "rfi": rfi, "state": _state(mx_node, rfi)}
+    found["serial_hits"] = sorted({h.entity_id for h in serial_hits})
     return found
+
+
+def _trace_disclosed(mx_node: Node, rfi: str) -> dict[str, Any]:
+    """The Mexican node traces its recovery against what step two disclosed."""
+    with Exchange(mx_node) as view:
+        result = trace_disclosed(view)
+    return next((t.to_dict() for t in result.traces if t.disclosure == rfi), {})
 
 
 def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeSummary:
@@ -181,27 +244,27 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
         Exchange(mx_node) as mx,
         Exchange(us_node) as us,
     ):
-        firearms = mx.entity_ids("Firearm")  # Mexico's own, before any disclosure adds to them
+        # Mexico's own firearms: not those a disclosure or a trace answer brought (a re-run).
+        firearms = [
+            c.id
+            for c in mx.candidates(mx.entity_ids("Firearm"))
+            if c.markings.origin_country == mx.country
+        ]
         summary.matched = _hit_no_hit(mx, mx_node, us_node, us_name)
+        disclosed = summary.matched.get("disclosed") or {}
+        if disclosed.get("state") in ("answered", "partially-answered"):
+            summary.traced = _trace_disclosed(mx_node, disclosed["rfi"])
         result = share(mx, us_name, PURPOSE, firearms, case="GIS-ARM-2025-0003")
         summary.shared, summary.held_back = result.released, dict(result.refused)
-        serial, trace = _traceable(mx, us)
-        answered = send_rfi(
-            mx,
-            us_name,
-            PURPOSE,
-            "GIS-ARM-2025-0003",
-            f"Solicitud de rastreo / trace request: serial {serial}",
-        )
+        hits = set(summary.matched.get("serial_hits", []))
+        summary.trace_request = _trace_request(mx, mx_node, us_node, hits)
         refused = send_rfi(
             mx, us_name, PURPOSE, "GIS-ARM-2025-0007", "Historial completo del distribuidor"
         )
         with Exchange(us_node) as us_view:
             _wait(lambda: get_request(us_view, refused, "in") is not None)
-            answer_rfi(us_view, answered, trace)
             refuse_rfi(us_view, refused, "ongoing-investigation")
-        _wait(lambda: _state(mx_node, answered) != "open" and _state(mx_node, refused) != "open")
-        summary.answered = {"id": answered, "serial": serial, "state": _state(mx_node, answered)}
+        _wait(lambda: _state(mx_node, refused) != "open")
         summary.refused = {"id": refused, "state": _state(mx_node, refused)}
         with Exchange(mx_node) as again:
             found = get_request(again, refused, "out")
@@ -213,6 +276,15 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
         summary.receipts = record_use(
             us, firearms[:3], use="view", role="analyst", purpose=PURPOSE, case="ATF-2026-0117"
         )
+        log(_("Tracing the scenario's files, writing the indicators and the report…"))
+        summary.report = render_reports(workdir)
+        case = summary.traced.get("joint_case") or summary.traced.get("case_number")
+        if case:
+            log(_("Building the prosecution package of case {case}…", case=case))
+            with Exchange(mx_node) as prosecutor:
+                summary.package = build_and_verify_package(
+                    prosecutor, case, workdir, us.partner(mx_name).fingerprint
+                )
         _wait(
             lambda: (
                 not mx.db.query("SELECT 1 FROM outbox WHERE delivered_at IS NULL")
@@ -226,6 +298,65 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
             summary.audit[key] = "OK" if report.ok else "; ".join(report.lines("en"))
             summary.reciprocity[key] = [f.to_dict() for f in reciprocity(ex)]
     return summary
+
+
+def _num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
+    return "-" if value is None else format_number(value, lang, digits=digits)
+
+
+def _trace_lines(s: ExchangeSummary, lang: Lang) -> list[str]:
+    """The trace from step two and the trace request, in ``lang``."""
+    t, r = s.traced, s.trace_request
+    lines = [
+        translate(
+            "Trace from step two: recovery {recovery} (serial {read} as read, {sold} as sold) "
+            "traced to sale {sale} by {dealer} ({state}) on {sold_on}; time-to-crime {ttc} "
+            "days, score {score}, method hit/no-hit.",
+            lang,
+            recovery=t.get("recovery", "-"),
+            read=t.get("serial_read") or "-",
+            sold=t.get("serial_sold") or "-",
+            sale=t.get("acquisition", "-"),
+            dealer=t.get("dealer") or "-",
+            state=t.get("dealer_state") or "-",
+            sold_on=t.get("sold_on") or "-",
+            ttc=_num(t.get("ttc_days"), lang),
+            score=_num(t.get("score"), lang, 2),
+        )
+        if t
+        else translate("Trace from step two: no recovery traced.", lang)
+    ]
+    if not r:
+        return [*lines, translate("Trace request: no recovery to ask about.", lang)]
+    how = HOW_ANSWERED.get(r.get("how", ""), HOW_ANSWERED["analyst"])
+    lines.append(
+        translate(
+            "Trace request {request} for recovery {recovery} (serial {serial} as read, which "
+            "hit/no-hit could not find): {state}, {how}.",
+            lang,
+            request=r["id"],
+            recovery=r["recovery"],
+            serial=r.get("serial") or "-",
+            state=_state_label(r.get("state"), lang),
+            how=translate(how, lang),
+        )
+    )
+    if r.get("acquisition"):
+        match = r.get("serial_match")
+        lines.append(
+            "  "
+            + translate(
+                "Answer: sale {sale} ({state}), time-to-crime {ttc} days, score {score}, "
+                "serial: {match}.",
+                lang,
+                sale=r["acquisition"],
+                state=r.get("dealer_state") or "-",
+                ttc=_num(r.get("ttc_days"), lang),
+                score=_num(r.get("score"), lang, 2),
+                match=vocabulary("serial_match").term(match).label(lang) if match else "-",
+            )
+        )
+    return lines
 
 
 def exchange_summary_text(s: ExchangeSummary) -> str:
@@ -252,18 +383,14 @@ def exchange_summary_text(s: ExchangeSummary) -> str:
                 entity=disclosed.get("entity", "-"),
                 state=_state_label(disclosed.get("state", "-"), lang),
             ),
+            *_trace_lines(s, lang)[:1],
             translate(
                 "Share: {shared} firearms released to the US node; {held} held back by the gate.",
                 lang,
                 shared=s.shared,
                 held=held,
             ),
-            translate(
-                "RFI (trace of serial {serial}): {state}.",
-                lang,
-                serial=s.answered.get("serial"),
-                state=_state_label(s.answered.get("state"), lang),
-            ),
+            *_trace_lines(s, lang)[1:],
             translate(
                 "RFI refused by the US node: {state} — {reason}.",
                 lang,
@@ -276,6 +403,7 @@ def exchange_summary_text(s: ExchangeSummary) -> str:
                 entity=s.recalled.get("entity"),
                 state=_state_label(s.recalled.get("state"), lang),
             ),
+            *firearms_lines(s.report, s.package, lang),
             translate(
                 "Audit logs verified — MX: {mx}; US: {us}. Use receipts sent: {receipts}.",
                 lang,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,7 +54,6 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     run_demo(tmp_path, seed=3, scale="small", log=lambda _: None)
     summary = run_exchange(tmp_path, log=lambda _: None)
     assert summary.shared > 100
-    assert summary.answered["state"] == "answered"
     assert summary.refused == {
         **summary.refused,
         "state": "refused",
@@ -81,12 +81,50 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     by_name = {h.entity_id for h in hits if h.kind == "name:person"}
     assert len(by_name) >= 10 and len(by_name & planted) >= 0.95 * len(by_name)
     assert summary.matched["disclosed"]["state"] == "answered"
+    _check_traces(tmp_path, summary.traced, summary.trace_request, truth)
     mx_figures = summary.reciprocity["mx"][0]
-    assert mx_figures["rfis_sent"]["states"] == {"answered": 2, "refused": 1}
+    assert mx_figures["rfis_sent"]["states"] == {"answered": 1, "refused": 1}
     assert mx_figures["recalls_sent"] == 1 and mx_figures["use_receipts"] == 1
+    _check_report_and_package(summary.report, summary.package)
     text = exchange_summary_text(summary)
     assert "investigación en curso" in text and "ongoing investigation" in text
     assert "Hit/no-hit" in text and "cotejo" in text.casefold()
+    assert summary.traced["recovery"] in text and summary.trace_request["id"] in text
+    assert summary.report["reports"]["es"] in text and summary.report["reports"]["en"] in text
+    assert "verified" in text and summary.package["path"] in text
+
+
+def _check_traces(
+    workdir: Path, traced: dict[str, Any], request: dict[str, Any], truth: dict[str, Any]
+) -> None:
+    """The recovery behind the disclosed hit is traced to its planted sale (method hit/no-hit,
+    with a time-to-crime), and the trace request is answered by the US node."""
+    planted = {t["recovery"]: t for t in truth["traces"]}
+    assert planted[traced["recovery"]]["acquisition"] == traced["acquisition"]
+    assert traced["ttc_days"] == planted[traced["recovery"]]["time_to_crime_days"]
+    assert traced["dealer_state"] and traced["sold_on"] and traced["score"] > 0.9
+    with Exchange(Node.open(workdir / "nodes" / "mx")) as ex:
+        [record] = ex.records([traced["trace"]])
+    values = {row[3]: row[5] for row in record.rows}
+    assert values["method"] == "hit-no-hit" and values["recovery"] == traced["recovery"]
+    assert int(float(values["timeToCrimeDays"])) == traced["ttc_days"]
+    assert request["state"] == "answered" and request["how"] == "automatic"
+    assert request["recovery"] != traced["recovery"]
+    assert planted[request["recovery"]]["acquisition"] == request["acquisition"]
+    assert request["ttc_days"] is not None
+
+
+def _check_report_and_package(report: dict[str, Any], package: dict[str, Any]) -> None:
+    """The report and indicators exist in both languages and differ; the package verifies."""
+    es, en = (Path(report["reports"][lang]) for lang in ("es", "en"))
+    assert es.is_file() and en.is_file() and es.read_bytes() != en.read_bytes()
+    assert 'lang="es"' in es.read_text(encoding="utf-8")
+    assert 'lang="en"' in en.read_text(encoding="utf-8")
+    assert report["traced"] > 100 and report["median_ttc_days"] and report["top_state"]
+    for lang in ("es", "en"):
+        assert (Path(report["indicators"][lang]) / "time_to_crime.csv").is_file()
+    assert package["verified"] and package["items"] > 0 and package["proofs"] > 0
+    assert (Path(package["path"]) / "package.pdf").is_file()
 
 
 def _serial(text: str | None) -> str | None:

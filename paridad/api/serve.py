@@ -2,7 +2,8 @@
 
 Beside the API run the courier (drains the outbox to partners) and housekeeping: hit/no-hit
 runs are answered and completed (the arithmetic stays out of the API call that received
-them), RFIs past their deadline expire, received data past its retention is purged, and a
+them), trace requests are answered where the agreement says the node answers them by itself,
+RFIs past their deadline expire, received data past its retention is purged, and a
 signed tree head goes to each partner whenever the audit log has grown, so both sides hold
 the other's commitments to its history.
 """
@@ -25,9 +26,14 @@ from paridad.exchange.workflows.agreements import send_tree_head
 from paridad.exchange.workflows.matching import process_matches
 from paridad.exchange.workflows.requests import expire_requests
 from paridad.exchange.workflows.retention import expire_retention
+from paridad.exchange.workflows.tracing import process_trace_requests
 
 HEAD_EVERY = 2.0  # seconds between tree-head checks
 HOUSEKEEPING_EVERY = 30.0
+# Seconds a stopping server waits for open connections. A partner's courier keeps its TLS
+# connection alive and idle, and never answers the close; without a bound the server would
+# wait for it until killed. An envelope cut off here was not applied: its sender resends it.
+GRACEFUL_SHUTDOWN = 2
 
 log = logging.getLogger("paridad.serve")
 
@@ -41,6 +47,15 @@ def _courier(node_dir: Path, stop: threading.Event) -> None:
             courier.close()
 
 
+def _answer_traces(ex: Exchange) -> None:
+    """Answer the trace requests the agreement lets this node answer by itself. A failure is
+    logged and retried next round without holding up the tree heads behind it."""
+    try:
+        process_trace_requests(ex)
+    except Exception:
+        log.exception("answering trace requests failed")
+
+
 def _housekeeping(node_dir: Path, stop: threading.Event) -> None:
     with Exchange.open(node_dir) as ex:
         waited = HOUSEKEEPING_EVERY
@@ -52,6 +67,7 @@ def _housekeeping(node_dir: Path, stop: threading.Event) -> None:
                     expire_requests(ex)
                     expire_retention(ex)
                 process_matches(ex)
+                _answer_traces(ex)
                 for partner in ex.partners():
                     if ex.agreement_with(partner) is not None:
                         send_tree_head(ex, partner)
@@ -71,6 +87,7 @@ def serve(node_dir: Path, host: str, port: int, stop: threading.Event | None = N
         port=port,
         log_level="warning",
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         **server_ssl_kwargs(files, bundle),
     )
     server = uvicorn.Server(config)

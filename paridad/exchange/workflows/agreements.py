@@ -83,7 +83,9 @@ def draft(
     """An unsigned agreement between this node and a registered partner, from a template.
 
     Parties carry the keys the operators pinned (this node's own, the partner's card), so
-    the document both sign names exactly the keys their TLS and envelopes will use.
+    the document both sign names exactly the keys their TLS and envelopes will use. What the
+    template says about hit/no-hit (``matching``) and trace requests (``tracing``: whether the
+    node answers them by itself) is copied as it is.
     """
     path = TEMPLATES / f"{template}.yaml"
     if not path.is_file():
@@ -125,4 +127,11 @@ def draft(
     }
     if spec.get("matching"):
         document["matching"] = spec["matching"]
-    return parse_agreement(document)
+    if spec.get("tracing"):
+        document["tracing"] = spec["tracing"]
+    agreement = parse_agreement(document)
+    # A template with a bad tracing mode fails here, not at the first trace request.
+    from paridad.exchange.workflows.tracing import answer_mode
+
+    answer_mode(agreement)
+    return agreement
