@@ -318,6 +318,15 @@ def make_cli() -> click.Group:
     from paridad.cli.link_command import add_link_command
 
     add_link_command(cli)
+    from paridad.cli.trace_commands import make_trace_group
+
+    cli.add_command(make_trace_group())
+    from paridad.cli.firearms_commands import add_firearms_commands
+
+    add_firearms_commands(cli)
+    from paridad.cli.prosecution_commands import add_prosecution_commands
+
+    add_prosecution_commands(cli)
     from paridad.cli.resolve_commands import make_resolve_group
 
     cli.add_command(make_resolve_group())
@@ -344,12 +353,18 @@ def make_cli() -> click.Group:
         "--size",
         default=None,
         type=click.IntRange(1),
-        help=_("How many items on each side (psi, link); each benchmark has its default."),
+        help=_(
+            "How many items on each side (psi, link) or dealer sales (trace); each "
+            "benchmark has its default."
+        ),
     )
     @click.option(
         "--dataset",
         default=None,
-        help=_("Which data set: febrl4 or synthetic (link), small or medium (resolve)."),
+        help=_(
+            "Which data set: febrl4 or synthetic (link), small or medium (resolve), small, "
+            "medium or large (trace)."
+        ),
     )
     @click.option(
         "--backend",

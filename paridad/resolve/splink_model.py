@@ -334,7 +334,7 @@ class Scored:
 
 def arrow_table(model: ResolutionModel, rows: Sequence[dict[str, Any]]) -> Any:
     """The rows as an Arrow table with declared types (an all-null column keeps its type)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     types = {"text": pa.string(), "list": pa.list_(pa.string())}
     schema = pa.schema([(name, types[kind]) for name, kind in model.columns.items()])
