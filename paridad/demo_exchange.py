@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from paridad.exchange.workflows.tracing import (
 from paridad.i18n import LANGS, N_, Lang, _, format_number, translate
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
-from paridad.trace.from_disclosure import answer_serial_disclosure, trace_disclosed
+from paridad.trace.from_disclosure import SERIAL_KINDS, answer_serial_disclosure, trace_disclosed
 
 PURPOSE = "firearms-trafficking"
 MATCH_PURPOSES = (PURPOSE, "drug-trafficking")
@@ -128,14 +128,19 @@ def _state(node: Node, request_id: str) -> str:
         return found.state if found else "?"
 
 
-def _trace_request_subject(mx: Exchange, us_name: str, hits: set[str]) -> str | None:
-    """A recovery for a trace request: the first whose firearm hit/no-hit did not find (its
-    serial misread, say) and which the gate lets cross; None if there is none."""
+def _trace_request_subject(
+    mx: Exchange, us_name: str, hits: set[str], near: Sequence[str] = ()
+) -> str | None:
+    """A recovery for a trace request: one whose firearm exact hit/no-hit did not find (its
+    serial misread, say) and which the gate lets cross — first those with a near hit not
+    taken to step two (the partner likely holds them); None if there is none."""
     gate = mx.gate(us_name, PURPOSE)
     rows = mx.db.query(
         "SELECT entity_id, value FROM statements WHERE schema = 'FirearmRecovery'"
         " AND prop = 'firearm' ORDER BY entity_id"
     )
+    first = set(near)
+    rows = sorted(rows, key=lambda row: (row[1] not in first, row[0]))
     for recovery, firearm in rows:
         if firearm in hits:
             continue
@@ -146,11 +151,13 @@ def _trace_request_subject(mx: Exchange, us_name: str, hits: set[str]) -> str | 
     return None
 
 
-def _trace_request(mx: Exchange, mx_node: Node, us_node: Node, hits: set[str]) -> dict[str, Any]:
+def _trace_request(
+    mx: Exchange, mx_node: Node, us_node: Node, hits: set[str], near: Sequence[str] = ()
+) -> dict[str, Any]:
     """Mexico asks the US for a trace; the US node answers by itself when the agreement says
     so, else a US analyst answers; Mexico reads the answer in its own ledger."""
     us_name = us_node.config.name
-    recovery = _trace_request_subject(mx, us_name, hits)
+    recovery = _trace_request_subject(mx, us_name, hits, near)
     if recovery is None:
         return {}
     request_id = send_trace_request(mx, us_name, recovery, TRACE_STATED, purpose=PURPOSE)
@@ -207,18 +214,24 @@ def _hit_no_hit(mx: Exchange, mx_node: Node, us_node: Node, us_name: str) -> dic
         "hits": len(hits),
         "kinds": dict(Counter(h.kind for h in hits)),
     }
-    serial_hits = [h for h in hits if h.kind == "serial"]
+    serial_hits = [h for h in hits if h.kind in SERIAL_KINDS]
     if not serial_hits:
         return found
-    hit = serial_hits[0]
-    judge_hit(mx, hit.id, "confirmed", "Misma marca y serie / same make and serial")
+    # Step two for a near hit when there is one: a serial misread in Mexico, found anyway.
+    near = [h for h in serial_hits if h.kind == "serial_near"]
+    hit = (near or serial_hits)[0]
+    judge_hit(mx, hit.id, "confirmed", "Misma marca, serie casi igual / same make, near serial")
     rfi = request_disclosure(mx, hit.id, "Registro detrás del hit / record behind the hit")
     with Exchange(us_node) as us_view:
         _wait(lambda: get_request(us_view, rfi, "in") is not None)
         answer_serial_disclosure(us_view, rfi)
     _wait(lambda: _state(mx_node, rfi) != "open")
     found["disclosed"] = {"entity": hit.entity_id, "rfi": rfi, "state": _state(mx_node, rfi)}
-    found["serial_hits"] = sorted({h.entity_id for h in serial_hits})
+    # What the trace request below must not ask about: serials hit/no-hit found exactly, and
+    # the one just disclosed. A near hit not taken to step two is a fair question for it.
+    exact = {h.entity_id for h in serial_hits if h.kind == "serial"}
+    found["serial_hits"] = sorted(exact | {hit.entity_id})
+    found["near_hits"] = sorted({h.entity_id for h in near} - exact - {hit.entity_id})
     return found
 
 
@@ -257,7 +270,8 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
         result = share(mx, us_name, PURPOSE, firearms, case="GIS-ARM-2025-0003")
         summary.shared, summary.held_back = result.released, dict(result.refused)
         hits = set(summary.matched.get("serial_hits", []))
-        summary.trace_request = _trace_request(mx, mx_node, us_node, hits)
+        near = summary.matched.get("near_hits", [])
+        summary.trace_request = _trace_request(mx, mx_node, us_node, hits, near)
         refused = send_rfi(
             mx, us_name, PURPOSE, "GIS-ARM-2025-0007", "Historial completo del distribuidor"
         )
@@ -332,7 +346,7 @@ def _trace_lines(s: ExchangeSummary, lang: Lang) -> list[str]:
     lines.append(
         translate(
             "Trace request {request} for recovery {recovery} (serial {serial} as read, which "
-            "hit/no-hit could not find): {state}, {how}.",
+            "exact hit/no-hit could not find): {state}, {how}.",
             lang,
             request=r["id"],
             recovery=r["recovery"],

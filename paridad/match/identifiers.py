@@ -297,6 +297,18 @@ def _serial(text: str, country: str | None, region: str | None) -> str:
     return fold_serial(canonical)
 
 
+@_kind("serial_near")
+def _serial_near(text: str, country: str | None, region: str | None) -> str:
+    """A ``maker:serial`` key of a firearm's serial within one edit (the keys themselves are
+    made from two properties by :func:`paridad.trace.near_keys.near_keys`; this only checks
+    one given by hand)."""
+    maker, sep, serial = text.partition(":")
+    canonical = fold_serial(canonical_serial(serial))
+    if not sep or not re.fullmatch(r"[a-z0-9-]+", maker) or len(canonical) < 5:
+        raise _fail(MSG_FORMAT, "serial_near", text)
+    return f"{maker}:{canonical}"
+
+
 _VIN_VALUES = {
     **{str(i): i for i in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),

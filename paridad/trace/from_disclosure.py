@@ -54,6 +54,8 @@ HIT_NO_HIT = "hit-no-hit"  # the ``trace_method`` code
 DATASET = "trace-hit-no-hit"
 ANSWERED = ("answered", "partially-answered")
 _CHUNK = 500
+# Hits on a firearm serial: exactly (look-alikes folded) or within one misread character.
+SERIAL_KINDS = ("serial", "serial_near")
 
 MSG_NOT_SERIAL_DISCLOSURE = N_(
     "Request {request} is not a disclosure request from a serial hit; answer it as an RFI."
@@ -84,7 +86,7 @@ def disclosure_records(ex: Exchange, rfi_id: str) -> list[str]:
     record to the agreement when :func:`answer_serial_disclosure` sends them."""
     request = get_request(ex, rfi_id, "in")
     hit = (request.body.get("subject") or {}).get("hit") if request else None
-    if not isinstance(hit, dict) or hit.get("kind") != "serial":
+    if not isinstance(hit, dict) or hit.get("kind") not in SERIAL_KINDS:
         raise ExchangeError(MSG_NOT_SERIAL_DISCLOSURE, request=rfi_id)
     firearms = entities_for_handle(ex, str(hit.get("run")), str(hit.get("handle")))
     sales = _pointing(ex, "FirearmAcquisition", "firearm", firearms)
@@ -194,7 +196,7 @@ def trace_disclosed(
         (
             h
             for h in list_hits(ex)
-            if h.kind == "serial" and h.judgement == "confirmed" and h.disclosure
+            if h.kind in SERIAL_KINDS and h.judgement == "confirmed" and h.disclosure
         ),
         key=lambda h: (h.judged_at or "", h.id),
     )

@@ -315,3 +315,39 @@ def test_the_queriers_own_gate_keeps_its_restricted_data_out_of_the_run(
     with pytest.raises(ParidadError) as nothing:
         matching.start_match(p.mx.ex, p.us.name, "firearms-trafficking", "C-H3", chosen[:2])
     assert nothing.value.msgid == matching.MSG_NOTHING_TO_MATCH
+
+
+def test_a_serial_read_with_one_character_wrong_is_a_near_hit(pair_nodes: Pair) -> None:
+    """Kind serial_near: the maker and the serial's one-deletion keys. A dropped character
+    (and a doubled or swapped one) meets the dealer's serial of the same maker; the same
+    misread under another maker, or a serial two characters off, does not."""
+    p = pair_nodes
+    load(
+        p.mx,
+        [
+            entity("mx-f-9", "Firearm", MARKINGS, serialNumber="LE94253", make="COLTS"),
+            entity("mx-f-8", "Firearm", MARKINGS, serialNumber="PX12345", make="Beretta"),
+            entity("mx-f-7", "Firearm", MARKINGS, serialNumber="RA778899", make="Ruger"),
+        ],
+    )
+    load(
+        p.us,
+        [
+            entity("us-f-9", "Firearm", US_MARKINGS, serialNumber="LE942535", make="Colt"),
+            entity("us-f-8", "Firearm", US_MARKINGS, serialNumber="PX123456", make="Glock"),
+            entity("us-f-7", "Firearm", US_MARKINGS, serialNumber="RA770099", make="Ruger"),
+        ],
+    )
+    run = matching.start_match(
+        p.mx.ex, p.us.name, "firearms-trafficking", "FGR/2026/0042", kinds=["serial_near"]
+    )
+    p.flush()
+    assert matching.process_matches(p.us.ex) == 1
+    p.flush()
+    assert matching.process_matches(p.mx.ex) == 1
+    hits = matching.list_hits(p.mx.ex, run)
+    assert {(h.entity_id, h.kind) for h in hits} == {("mx-f-9", "serial_near")}
+    # Step two finds the dealer's firearm behind the near hit's handle, and only it.
+    behind = matching.entities_for_handle(p.us.ex, run, hits[0].handle)
+    assert behind == ["us-f-9"]
+    assert b"LE94253" not in _everything_sent(p.mx)

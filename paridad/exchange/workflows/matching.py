@@ -57,6 +57,7 @@ from paridad.match.psi import PsiContext, PsiParty, new_run_id
 from paridad.policy.agreement import Agreement
 from paridad.policy.release_gate import Candidate
 from paridad.store.database import Tx
+from paridad.trace.near_keys import near_keys, shared_too_widely
 
 MSG_NOT_ALLOWED = N_(
     "Agreement {agreement} allows no hit/no-hit matching; amend it to add a matching section."
@@ -79,6 +80,7 @@ MSG_UNKNOWN_HANDLE = N_(
 
 # Refusal codes a responder gives for a whole run (also in the ``refusal`` vocabulary).
 RUN_KIND_NOT_AGREED = "match-kind-not-agreed"
+SERIAL_NEAR = "serial_near"
 RUN_TOO_LARGE = "match-too-large"
 RUN_RATE_LIMITED = "match-rate-limited"
 RUN_AGREEMENT = "agreement-not-in-force"
@@ -158,7 +160,27 @@ def _identifier_items(
         for kind, value in identifiers_of(_as_dict(candidate)):
             if kind in wanted:
                 items[kind].append((value, candidate.id))
+    if SERIAL_NEAR in wanted:
+        near = _near_items(candidates)
+        if near:
+            items[SERIAL_NEAR] = near
     return dict(items)
+
+
+def _near_items(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
+    """``serial_near`` keys of the firearms among ``candidates`` (serial and make are two
+    properties, so they are made here, not by ``identifiers_of``), without the keys so many
+    of this node's firearms share that a hit on them would point at no gun in particular."""
+    found: list[tuple[str, str]] = []
+    for candidate in candidates:
+        if candidate.schema != "Firearm":
+            continue
+        serials = [v for p, v in candidate.values if p == "serialNumber"]
+        makes = [v for p, v in candidate.values if p == "make"]
+        keys = {k for serial in serials for make in makes for k in near_keys(serial, make)}
+        found.extend((key, candidate.id) for key in sorted(keys))
+    crowded = shared_too_widely(found)
+    return [item for item in found if item[0] not in crowded]
 
 
 def _agreement(ex: Exchange, partner: str, purpose: str) -> Agreement:
@@ -403,6 +425,10 @@ def _complete(ex: Exchange, run: Run, work: dict[str, Any], answer: dict[str, An
             handle = str(handles[theirs])[:80]
             hit_id = f"hit-{secrets.token_hex(8)}"
             hits.append((hit_id, run.id, entity_id, kind, handle, 1.0, orjson.dumps([kind])))
+    # A serial the partner holds exactly also shares every one-deletion key with it: the
+    # exact hit says it all, so its near hits are dropped.
+    exact = {h[2] for h in hits if h[3] == "serial"}
+    hits = [h for h in hits if not (h[3] == SERIAL_NEAR and h[2] in exact)]
     hits.extend(_name_hits(run, work, answer))
     with ex.db.transaction() as tx:
         tx.executemany(
