@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from paridad.synth.catalog import firearm_models
 from paridad.synth.serials import read_serial
+from paridad.trace.layouts import RECOVERY_COLUMNS
 
 LETTERS = np.frombuffer(b"ABCDEFGHJKLMNPRSTUVWXYZ", dtype="S1")
 DIGITS = np.frombuffer(b"0123456789", dtype="S1")
@@ -97,7 +98,7 @@ def make_population(
 
     sold_truth: dict[str, str] = {}
     traceable: list[str] = []
-    rows: dict[str, list[Any]] = {k: [] for k in _RECOVERY_COLUMNS}
+    rows: dict[str, list[Any]] = {k: [] for k in RECOVERY_COLUMNS}
     sold_picks = rng.choice(n, size=round(recoveries * 0.7), replace=False)
     conditions = [c for c, _ in CONDITIONS]
     condition_weights = [w for _, w in CONDITIONS]
@@ -134,7 +135,7 @@ def make_population(
             "Sonora",
             "Nogales",
         )
-        for column, value in zip(_RECOVERY_COLUMNS, values, strict=True):
+        for column, value in zip(RECOVERY_COLUMNS, values, strict=True):
             rows[column].append(value)
     pacsv.write_csv(pa.table(rows), out / "recoveries.csv")
     return {
@@ -143,16 +144,3 @@ def make_population(
         "acquisitions": n,
         "recoveries": recoveries,
     }
-
-
-_RECOVERY_COLUMNS = (
-    "recovery_id",
-    "serial",
-    "make",
-    "model",
-    "caliber",
-    "type",
-    "recovered_on",
-    "state",
-    "municipality",
-)

@@ -10,19 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from paridad.cli import main
+from tests.cli.run import run
 from tests.conftest import entity
 from tests.ingest.helpers import write_jsonl
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_help_in_spanish_and_english(capsys: pytest.CaptureFixture[str]) -> None:

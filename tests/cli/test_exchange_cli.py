@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from paridad.node import Node
-from tests.cli.test_cli import run
+from tests.cli.run import run
 
 
 def test_operators_pair_two_nodes_with_the_commands(

@@ -7,23 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from paridad.cli import main
+from tests.cli.run import run as _run
 from tests.firearms.conftest import Scenario, build_scenario
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     return build_scenario(tmp_path_factory.mktemp("synth"))
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_indicators_summary_csvs_and_json(

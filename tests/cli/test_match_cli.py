@@ -16,7 +16,7 @@ from paridad.exchange.pairing import pair
 from paridad.exchange.partners import Partner
 from paridad.ingest.records import entity_from_dict
 from paridad.node import Node
-from tests.cli.test_cli import run
+from tests.cli.run import run
 from tests.conftest import MARKINGS, entity
 
 US_MARKINGS = {**MARKINGS, "origin_country": "US", "origin_agency": "ATF"}

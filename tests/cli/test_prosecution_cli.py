@@ -7,22 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from paridad.cli import main
 from paridad.prosecution.signing import PACKAGE_PDF
+from tests.cli.run import run
 from tests.exchange.conftest import Pair
 from tests.prosecution.conftest import CASE_NUMBER, case_pair, pair_nodes
 
 __all__ = ["case_pair", "pair_nodes"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_build_then_verify(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import run
+from tests.cli.run import run
 from tests.resolve.helpers import duplicates, scenario
 
 

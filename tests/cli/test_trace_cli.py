@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from paridad.cli import main
 from paridad.cli.trace_commands import MSG_FILES
 from paridad.errors import render_message
 from paridad.i18n import translate
 from paridad.trace.layouts import MSG_BAD_DATE, MSG_MISSING_COLUMNS, RECOVERY_COLUMNS
+from tests.cli.run import run
 
 RECOVERIES = """recovery_id,serial,make,model,caliber,type,recovered_on,state,municipality,notas
 r1,AEK12456,GLOCK,G17 GEN5,9 MM,PISTOLA,28/05/2025,Sonora,Nogales,lima
@@ -26,16 +26,6 @@ a1,AEK123456,Glock,G17,9mm Luger,pistol,01/10/2022,d1,TX,p1
 a2,0012345,Smith & Wesson,M&P9 M2.0,9mm Luger,pistol,06/30/2024,d2,AZ,p2
 a3,PRX772310,Ruger,LCP,.380 ACP,pistol,06/30/2024,d2,AZ,p3
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
