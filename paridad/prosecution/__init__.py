@@ -2,8 +2,8 @@
 
 :func:`export_package` is the whole of it: collect the case through the judicial gate
 (:mod:`.collect`), give each item its chain of custody (:mod:`.custody`), record the build in
-the audit log and prove it (:mod:`.package`), render the bilingual PDF (:mod:`.pdf`) and sign
-both (:mod:`.signing`). :func:`paridad.prosecution.verify.verify_package` checks a package
+the audit log and prove it (:mod:`.package`), render the bilingual PDF (:mod:`.pdf`), sign
+it inside (:mod:`.pdf_signature`) and sign both files (:mod:`.signing`). :func:`paridad.prosecution.verify.verify_package` checks a package
 with nothing but its folder. The long why is in ``docs/prosecution.md``.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from paridad.exchange.context import Exchange
 from paridad.prosecution.package import build_package
 from paridad.prosecution.pdf import render_pdf
+from paridad.prosecution.pdf_signature import sign_pdf
 from paridad.prosecution.signing import MSG_OUT_NOT_EMPTY, PackageError, write_signed
 
 
@@ -25,4 +26,5 @@ def export_package(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise PackageError(MSG_OUT_NOT_EMPTY, path=str(out))
     package = build_package(ex, case, actor=actor)
-    return package, write_signed(out, package, render_pdf(package), ex.identity)
+    pdf = sign_pdf(render_pdf(package), ex.identity, ex.name, ex.agency, ex.country)
+    return package, write_signed(out, package, pdf, ex.identity)

@@ -6,8 +6,8 @@ pin it out of band. Two signatures are made:
 
 - ``package.json.sig`` over the canonical bytes of ``package.json`` (the JSON itself);
 - ``manifest.json.sig`` over the canonical bytes of ``manifest.json``, which lists the
-  SHA-256 of ``package.json`` and of ``package.pdf``: the PDF is signed through it (a detached
-  signature over its exact bytes, not a signature embedded in the PDF).
+  SHA-256 of ``package.json`` and of ``package.pdf``: the PDF's exact bytes are signed
+  through it, besides the signature embedded in the PDF itself (:mod:`.pdf_signature`).
 
 Signatures are base64 text files, so they survive being mailed or printed as an annex.
 """

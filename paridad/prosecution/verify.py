@@ -4,8 +4,9 @@ A court or an auditor who received a package checks, without access to the node:
 
 1. the manifest's signature, under the key it names (pinned with ``--fingerprint``, the
    fingerprint read out of band, or else shown for the reader to compare);
-2. that ``package.json`` and ``package.pdf`` are the exact bytes the manifest lists, and the
-   detached signature over ``package.json``;
+2. that ``package.json`` and ``package.pdf`` are the exact bytes the manifest lists, the
+   detached signature over ``package.json``, and the signature embedded in the PDF (made
+   with the same key, intact, covering the whole file);
 3. that the ``export`` entry recorded this content (the SHA-256 of the canonical content);
 4. the signed tree head of the node's log, and for every audit entry in the package that its
    leaf re-derives from its fields and its inclusion proof leads to the head's root;
@@ -37,6 +38,12 @@ from paridad.exchange.identity import fingerprint
 from paridad.i18n import N_, Lang
 from paridad.prosecution.custody import audit_entries_of
 from paridad.prosecution.package import content_digest, split
+from paridad.prosecution.pdf_signature import (
+    MSG_PDF_OTHER_KEY,
+    MSG_PDF_SIGNATURE,
+    MSG_PDF_UNSIGNED,
+    pdf_signature_problem,
+)
 from paridad.prosecution.signing import (
     MANIFEST,
     MANIFEST_SIG,
@@ -76,6 +83,9 @@ PROBLEM_CODES = {
     MSG_LEAF: "leaf",
     MSG_PROOF: "inclusion-proof",
     MSG_UNPROVED: "unproved-entry",
+    MSG_PDF_UNSIGNED: "pdf-unsigned",
+    MSG_PDF_OTHER_KEY: "pdf-other-key",
+    MSG_PDF_SIGNATURE: "pdf-signature",
 }
 
 
@@ -176,6 +186,9 @@ def verify_package(folder: Path, expected_fingerprint: str | None = None) -> Ver
             report.problem(MSG_FILE_CHANGED, file=name)
     if not _verifies(key, raw[PACKAGE_JSON], _signature(raw[PACKAGE_SIG])):
         report.problem(MSG_PACKAGE_SIGNATURE)
+    pdf_problem = pdf_signature_problem(raw[PACKAGE_PDF], key_bytes)
+    if pdf_problem is not None:
+        report.problem(pdf_problem)
     try:
         package = json.loads(raw[PACKAGE_JSON])
         if canonical(package) != raw[PACKAGE_JSON]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ import pytest
 from paridad.canonical_json import canonical
 from paridad.i18n import translate
 from paridad.prosecution import export_package
+from paridad.prosecution.pdf_signature import (
+    MSG_PDF_OTHER_KEY,
+    MSG_PDF_UNSIGNED,
+    pdf_signature_problem,
+)
 from paridad.prosecution.signing import (
     MANIFEST,
     MANIFEST_SIG,
@@ -68,8 +74,20 @@ def test_a_changed_pdf_byte_is_detected(folder: Path) -> None:
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
     report = verify_package(folder)
-    assert [p.code for p in report.problems] == ["file-changed"]
+    # Both the manifest's hash and the signature inside the PDF catch it.
+    assert [p.code for p in report.problems] == ["file-changed", "pdf-signature"]
     assert report.problems[0].params == {"file": PACKAGE_PDF}
+
+
+def test_the_pdf_carries_its_own_signature_by_the_node_key(folder: Path) -> None:
+    """A PDF that travels alone is still signed: PAdES, by the key the manifest names."""
+    pdf = (folder / PACKAGE_PDF).read_bytes()
+    manifest = json.loads((folder / MANIFEST).read_bytes())
+    key = base64.b64decode(manifest["signing_key"])
+    assert pdf_signature_problem(pdf, key) is None
+    assert pdf_signature_problem(pdf, bytes(32)) == MSG_PDF_OTHER_KEY
+    unsigned = pdf[: pdf.rindex(b"%%EOF", 0, len(pdf) - 6) + 5]  # the PDF before signing
+    assert pdf_signature_problem(unsigned, key) == MSG_PDF_UNSIGNED
 
 
 def test_a_forged_proof_is_detected_even_when_re_signed(case_pair: Pair, folder: Path) -> None:
