@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from paridad.audit.ingests import record_ingest
 from paridad.i18n import LANGS, _, format_number, translate
 from paridad.ingest import IngestReport, TabularMapping, ingest_file
 from paridad.model import model
@@ -90,6 +91,8 @@ def run_demo(
                 mapping = TabularMapping.load(mapping_path) if mapping_path else None
                 dataset = None if mapping else f"{key}-{source.stem.split('.')[0]}"
                 reports.append(ingest_file(store, source, dataset=dataset, mapping=mapping))
+        for report in reports:
+            record_ingest(node.store_url, report)
         summary.reports[key] = reports
         summary.nodes[key] = summarise(node)
     summary.seconds = time.perf_counter() - started

@@ -53,7 +53,9 @@ CONSENT = "consent"
 AGREEMENT = "agreement"
 RETENTION = "retention"
 HEAD = "head"
+INGEST = "ingest"
 KINDS: tuple[str, ...] = (
+    INGEST,
     RELEASE,
     RECEIPT,
     QUERY,

@@ -144,6 +144,7 @@ def make_cli() -> click.Group:
         progress: bool | None,
         as_json: bool,
     ) -> None:
+        from paridad.audit.ingests import record_ingest
         from paridad.cli.render import report_text
         from paridad.ingest import TabularMapping, ingest_file
         from paridad.ingest.markings_file import load_markings
@@ -163,6 +164,7 @@ def make_cli() -> click.Group:
                     force=force,
                     progress=_progress(progress),
                 )
+                record_ingest(target.store_url, report)
                 reports.append(report)
                 if not as_json:
                     click.echo(report_text(report))

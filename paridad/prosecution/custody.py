@@ -9,8 +9,7 @@ the first two, because every value keeps the dataset and origin it was stored un
   agreement, purpose and the envelope's digest, and the audit log's ``receipt`` entry for that
   envelope is the proof (its inclusion proof goes into the package);
 - *ingested* locally: the dataset and the ingest run (source file and its digest) it came in
-  with. Ingest runs are kept in the store but are not audit-log entries, so for these the
-  package's own ``export`` entry (which commits to the content) is the audit-log proof.
+  with, and the ``ingest`` audit entry that recorded the run (:mod:`paridad.audit.ingests`).
 
 A judicial consent on record adds the originator's answer and its ``consent`` audit entry.
 """
@@ -37,14 +36,16 @@ class AuditIndex:
 
     receipts: dict[tuple[str, int], int]
     consents: dict[str, int]
+    ingests: dict[tuple[str, str], int]  # (dataset, file SHA-256): the latest run's entry
 
     @classmethod
     def read(cls, ex: Exchange) -> AuditIndex:
         receipts: dict[tuple[str, int], int] = {}
         consents: dict[str, int] = {}
+        ingests: dict[tuple[str, str], int] = {}
         rows = ex.db.query(
-            "SELECT idx, kind, body FROM audit_entries WHERE kind IN ('receipt', 'consent')"
-            " ORDER BY idx"
+            "SELECT idx, kind, body FROM audit_entries"
+            " WHERE kind IN ('receipt', 'consent', 'ingest') ORDER BY idx"
         )
         for idx, kind, body in rows:
             try:
@@ -55,7 +56,9 @@ class AuditIndex:
                 receipts.setdefault((str(details["stream"]), int(details["seq"])), int(idx))
             elif kind == "consent" and details.get("granted") is True:
                 consents.setdefault(str(details.get("request")), int(idx))
-        return cls(receipts, consents)
+            elif kind == "ingest":
+                ingests[(str(details.get("dataset")), str(details.get("digest")))] = int(idx)
+        return cls(receipts, consents, ingests)
 
 
 def judicial_consents(ex: Exchange, entity_ids: list[str] | None = None) -> dict[str, Any]:
@@ -130,7 +133,8 @@ class CustodyReader:
                 source.update(how=RECEIVED, received=info, audit_entry=idx)
             else:
                 run = self._runs.get((dataset, origin))
-                source.update(how=INGESTED, ingest_run=run, audit_entry=None)
+                entry = self.audit.ingests.get((dataset, run["digest"])) if run else None
+                source.update(how=INGESTED, ingest_run=run, audit_entry=entry)
             sources.append(source)
         marks = record.markings
         out: dict[str, Any] = {

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from paridad.audit.ingests import record_ingest
 from paridad.exchange.workflows.requests import answer_consent, request_consent
 from paridad.exchange.workflows.share import share
 from paridad.ingest.pipeline import ingest_file
@@ -101,7 +102,8 @@ def case_pair(pair_nodes: Pair, tmp_path: Path) -> Iterator[Pair]:
     source = tmp_path / "fgr-cortafuegos.jsonl"
     source.write_bytes(b"\n".join(orjson.dumps(e) for e in mx_entities()) + b"\n")
     with p.mx.node.open_store() as store:
-        ingest_file(store, source, dataset="fgr-cases")
+        report = ingest_file(store, source, dataset="fgr-cases")
+    record_ingest(p.mx.node.store_url, report, actor="fgr-operator")
     yield p
 
 

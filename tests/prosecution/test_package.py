@@ -80,7 +80,11 @@ def test_custody_names_the_envelope_or_the_ingest_run_and_the_audit_entry(
     recovery = item(package, "mx-rec-1")["custody"]
     (local,) = recovery["sources"]  # type: ignore[index]
     assert local["how"] == "ingested" and local["dataset"] == "fgr-cases"
-    assert local["ingest_run"]["source"] == "fgr-cortafuegos.jsonl" and local["audit_entry"] is None
+    assert local["ingest_run"]["source"] == "fgr-cortafuegos.jsonl"
+    loaded = case_pair.mx.ex.audit.entry(local["audit_entry"])
+    assert loaded is not None and loaded.kind == "ingest" and loaded.actor == "fgr-operator"
+    assert loaded.details["digest"] == local["ingest_run"]["digest"]
+    assert local["audit_entry"] in {e["idx"] for e in package["audit"]["entries"]}  # proved
     assert "caseNumber" in local["properties"] and local["statements"]
 
 
