@@ -27,6 +27,7 @@ from paridad.exchange.workflows.matching import process_matches
 from paridad.exchange.workflows.requests import expire_requests
 from paridad.exchange.workflows.retention import expire_retention
 from paridad.exchange.workflows.tracing import process_trace_requests
+from paridad.process import tune_garbage_collector
 
 HEAD_EVERY = 2.0  # seconds between tree-head checks
 HOUSEKEEPING_EVERY = 30.0
@@ -81,6 +82,7 @@ def serve(node_dir: Path, host: str, port: int, stop: threading.Event | None = N
         files = ensure_tls_files(node_dir, ex.identity, ex.name)
     bundle = trust_bundle_path(node_dir)
     app = create_app(node_dir)
+    tune_garbage_collector()
     config = uvicorn.Config(
         app,
         host=host,

@@ -15,6 +15,7 @@ import click
 from paridad.errors import ParidadError
 from paridad.i18n import LANGS, detect_lang, set_lang
 from paridad.i18n.toolkit import install_toolkit_translations
+from paridad.process import tune_garbage_collector
 
 
 def _lang_from_argv(argv: Sequence[str]) -> str | None:
@@ -43,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Let click report the bad choice, in the environment's language.
         requested = None
     cli = build(requested)
+    tune_garbage_collector()
     try:
         # Outside standalone mode click returns (not raises) the code of ``ctx.exit(n)`` and
         # ``raise Exit(n)``: a failed ``audit verify`` must still exit non-zero.
