@@ -62,7 +62,9 @@ ANY_RUN = "*"
 _WILDCARDS = re.compile(r"[?_*]")
 # "Nº 12345", "N° 12345", "No. 12345", "#12345", "SERIE: 12345": the label is not the serial.
 _LABEL = re.compile(
-    r"^\s*(?:n\s*[º°]|no\.|n[uú]m(?:ero)?\.?|serie|serial|s/n\s*:|#)\s*[:.]?\s*",
+    # Words only when a space, colon or dot follows ("NUM0" is a serial, "NUM 0" a label);
+    # the symbols and "No." are labels by themselves.
+    r"^\s*(?:(?:n[uú]m(?:ero)?|serie|serial)(?=[\s:.])|n\s*[º°]|no\.|s/n\s*:|#)\s*[:.]?\s*",
     re.IGNORECASE,
 )
 # Fewer known characters than this say too little to single out one sale among millions.

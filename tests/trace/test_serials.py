@@ -290,3 +290,5 @@ def test_a_number_label_is_not_part_of_the_serial(raw: str, folded: str) -> None
 def test_letters_that_only_look_like_a_label_stay() -> None:
     assert read_serial("NOVA123").folded == "N0VA123"
     assert read_serial("N0A1").folded == "N0A1"
+    assert read_serial("NUM0").folded == "NUM0"  # a serial that starts like a label
+    assert read_serial("SERIE123").folded == read_serial("5ER1E123").folded
