@@ -153,8 +153,10 @@ def _speed(out: Path, sales: int, recoveries: int) -> dict[str, Any]:
 
 def _timed_trace(folder: str, out: Any) -> None:
     try:
+        from paridad.process import tune_garbage_collector
         from paridad.trace.tracer import trace_csv
 
+        tune_garbage_collector()  # as the paridad command sets it before ``paridad trace``
         root = Path(folder)
         started = time.perf_counter()
         trace_csv(root / "recoveries.csv", root / "acquisitions.csv", root / "traces.csv")
