@@ -32,7 +32,14 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+test: /usr/bin/chromium lint typecheck pytest
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The workbench's browser tests drive Debian's Chromium (Playwright downloads no browser).
+/usr/bin/chromium:
+	$(SUDO) apt-get install -y --no-install-recommends chromium \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 messages: install
 	$(BIN)/python scripts/update_messages.py

@@ -332,6 +332,12 @@ def make_cli() -> click.Group:
     from paridad.cli.resolve_commands import make_resolve_group
 
     cli.add_command(make_resolve_group())
+    from paridad.cli.web_commands import make_web_command
+
+    cli.add_command(make_web_command())
+    from paridad.cli.user_commands import make_user_group
+
+    cli.add_command(make_user_group())
 
     from paridad.bench import BENCHMARKS
 

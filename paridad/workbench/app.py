@@ -1,0 +1,338 @@
+"""The analysts' workbench: server-rendered, bilingual pages on each node.
+
+One :func:`create_workbench` builds the app for one node directory. Pages are rendered on the
+server with Jinja2 and one stylesheet served by the node itself: nothing is fetched from a
+CDN, so the workbench works on a network with no way out. Every page but sign-in needs a
+session; every entity listed, counted or opened passes need-to-know
+(:func:`paridad.workbench.accounts.may_view`), and opening partner data leaves a ``view``
+entry in the audit log and a use receipt for its originator.
+
+Every string a template shows is a msgid in :data:`MESSAGES`, so the catalogue tools find
+it and the completeness test holds the Spanish to it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import date as _date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from paridad.exchange.context import Exchange
+from paridad.exchange.workflows.receipts import record_use
+from paridad.i18n import LANGS, N_, Lang, format_date, format_number, parse_lang, translate
+from paridad.model.vocabularies import vocabulary
+from paridad.node import Node
+from paridad.store.base import Store
+from paridad.workbench import accounts
+from paridad.workbench.accounts import User
+from paridad.workbench.views import Filters, entity_page, search_page
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "paridad_session"
+LANG_COOKIE = "paridad_lang"
+
+MSG_BAD_LOGIN = N_("Wrong user name or password.")
+MSG_FORBIDDEN = N_("You may not see this entity: it is outside your cases or handling level.")
+MSG_NOT_FOUND = N_("No entity with id '{id}'.")
+
+# Every msgid the templates show (they call ``t(...)`` with one of these).
+MESSAGES: tuple[str, ...] = (
+    N_("Paridad workbench"),
+    N_("Sign in"),
+    N_("Sign out"),
+    N_("User name"),
+    N_("Password"),
+    N_("Search"),
+    N_("Search the node's entities"),
+    N_("Name or identifier"),
+    N_("Name"),
+    N_("Type"),
+    N_("Origin"),
+    N_("Handling code"),
+    N_("Received from the partner"),
+    N_("Partner"),
+    N_("{count} results"),
+    N_("Showing the first {count}."),
+    N_("Only the best {count} matches were considered; refine the search."),
+    N_("Nothing found."),
+    N_("Filters"),
+    N_("Remove filters"),
+    N_("Country of origin"),
+    N_("Property"),
+    N_("Value"),
+    N_("Dataset"),
+    N_("First seen"),
+    N_("Last seen"),
+    N_("Markings"),
+    N_("Originator"),
+    N_("Values and provenance"),
+    N_("Links"),
+    N_("Entities it refers to"),
+    N_("Entities that refer to it"),
+    N_("None."),
+    N_("{count} links withheld (outside your need-to-know)."),
+    N_("Not allowed"),
+    N_("Not found"),
+    N_("Signed in as {name} ({role})"),
+    N_("Language"),
+    N_("Back to search"),
+    N_("Retain until"),
+    N_("Legal basis"),
+)
+
+
+class _Stores:
+    """One store per server thread: SQLite connections belong to the thread that opened
+    them, and opening one per request would repeat its set-up on every page."""
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+        self._local = threading.local()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = self._node.open_store()
+            self._local.store = store
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                # Another thread's SQLite connection refuses to close here; the process ends.
+                with suppress(Exception):
+                    store.close()
+            self._all.clear()
+
+
+def request_lang(request: Request, default: Lang) -> Lang:
+    """The cookie the switch sets, then the browser's ``Accept-Language``, then ``default``."""
+    chosen = parse_lang(request.cookies.get(LANG_COOKIE))
+    if chosen is not None:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        found = parse_lang(part.split(";")[0])
+        if found is not None:
+            return found
+    return default
+
+
+def _back(request: Request) -> str:
+    """Where the language switch returns: the referring page of this site, else search."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return "/search"
+    path = referer.path or "/search"
+    if not path.startswith("/") or path.startswith("//") or path.startswith("/lang/"):
+        return "/search"
+    return path + (f"?{referer.query}" if referer.query else "")
+
+
+def create_workbench(node_dir: Path) -> FastAPI:
+    """The workbench of the node in ``node_dir``; its tables are created on first start."""
+    node = Node.open(node_dir)
+    ex = Exchange(node)
+    accounts.ensure_tables(ex.db)
+    stores = _Stores(node)
+    home = node.config.country
+    default_lang: Lang = "es" if home == "MX" else "en"
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    handling = vocabulary("handling")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        stores.close()
+        ex.close()
+
+    app = FastAPI(title="Paridad workbench", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def render(
+        request: Request, template: str, lang: Lang, status: int = 200, **ctx: Any
+    ) -> HTMLResponse:
+        def t(msgid: str, **params: object) -> str:
+            return translate(msgid, lang, **params)
+
+        def number(value: int) -> str:
+            return format_number(value, lang)
+
+        def link(**changes: str) -> str:
+            params = {k: v for k, v in request.query_params.items() if v}
+            params.update(changes)
+            return "?" + urlencode({k: v for k, v in params.items() if v})
+
+        def date(value: _date) -> str:
+            return format_date(value, lang)
+
+        def handling_label(code: str) -> str:
+            return handling.term(code).label(lang) if code in handling else code
+
+        html = env.get_template(template).render(
+            lang=lang,
+            langs=LANGS,
+            t=t,
+            number=number,
+            date=date,
+            link=link,
+            handling_label=handling_label,
+            node_name=node.config.name,
+            **ctx,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def current_user(request: Request) -> User | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        return accounts.session_user(ex.db, token) if token else None
+
+    def page(
+        handler: Callable[[Request, User, Lang], Response],
+    ) -> Callable[[Request], Response]:
+        """Every page but sign-in: no valid session, back to the sign-in page."""
+
+        def wrapped(request: Request) -> Response:
+            user = current_user(request)
+            if user is None:
+                return RedirectResponse("/login", status_code=303)
+            return handler(request, user, request_lang(request, default_lang))
+
+        return wrapped
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/search", status_code=303)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> HTMLResponse:
+        return render(request, "login.html", request_lang(request, default_lang), user=None)
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        username = (form.get("username") or [""])[0].strip()
+        password = (form.get("password") or [""])[0]
+        source = request.client.host if request.client else ""
+        user = accounts.authenticate(ex.db, username, password, source=source)
+        lang = request_lang(request, default_lang)
+        if user is None:
+            return render(
+                request,
+                "login.html",
+                lang,
+                status=401,
+                user=None,
+                error=translate(MSG_BAD_LOGIN, lang),
+                username=username,
+            )
+        token = accounts.open_session(ex.db, user)
+        response = RedirectResponse("/search", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request) -> RedirectResponse:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            accounts.close_session(ex.db, token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/lang/{code}")
+    def switch_lang(code: str, request: Request) -> RedirectResponse:
+        lang = parse_lang(code) or default_lang
+        response = RedirectResponse(_back(request), status_code=303)
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
+        return response
+
+    def search(request: Request, user: User, lang: Lang) -> Response:
+        q = request.query_params
+        filters = Filters(
+            schema=q.get("schema", ""), country=q.get("country", ""), handling=q.get("handling", "")
+        )
+        result = search_page(
+            stores.get(), ex.db, user, q.get("q", ""), filters, lang, home_country=home
+        )
+        return render(request, "search.html", lang, user=user, page=result)
+
+    app.add_api_route("/search", page(search), methods=["GET"], response_class=HTMLResponse)
+
+    @app.get("/entity/{entity_id}", response_class=HTMLResponse)
+    def entity(entity_id: str, request: Request) -> Response:
+        def show(request: Request, user: User, lang: Lang) -> Response:
+            record = stores.get().get(entity_id)
+            if record is None:
+                message = translate(MSG_NOT_FOUND, lang, id=entity_id)
+                return render(
+                    request, "error.html", lang, 404, user=user, title="Not found", message=message
+                )
+            cases = [
+                r[0]
+                for r in ex.db.query(
+                    "SELECT case_ref FROM received WHERE entity_id = ? AND case_ref IS NOT NULL",
+                    (entity_id,),
+                )
+            ]
+            if not accounts.may_view(user, record.markings, cases):
+                message = translate(MSG_FORBIDDEN, lang)
+                return render(
+                    request,
+                    "error.html",
+                    lang,
+                    403,
+                    user=user,
+                    title="Not allowed",
+                    message=message,
+                )
+            view = entity_page(record, ex.db, user, lang, home_country=home)
+            if view.partner:
+                _record_view(ex, user, entity_id, record.markings.purpose, cases)
+            return render(request, "entity.html", lang, user=user, view=view)
+
+        return page(show)(request)
+
+    return app
+
+
+def _record_view(
+    ex: Exchange, user: User, entity_id: str, purposes: tuple[str, ...], cases: list[str]
+) -> None:
+    """A view of partner data: an audit entry here and a use receipt to its originator."""
+    rows = ex.db.query("SELECT purpose FROM received WHERE entity_id = ? LIMIT 1", (entity_id,))
+    purpose = rows[0][0] if rows else (purposes[0] if purposes else "")
+    record_use(
+        ex,
+        [entity_id],
+        use="view",
+        role=user.role,
+        purpose=purpose,
+        case=cases[0] if cases else None,
+        actor=user.username,
+    )
