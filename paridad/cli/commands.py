@@ -18,6 +18,9 @@ from paridad.node import Node
 MSG_NO_NODE = N_("Say which node to use: --node DIR or PARIDAD_NODE.")
 
 
+DEMO_USER = "analista"
+
+
 class _Group(click.Group):
     """Lists commands in the order they are added (setup first), not alphabetically."""
 
@@ -280,7 +283,12 @@ def make_cli() -> click.Group:
         help=_("Size of the world."),
     )
     @click.option(
-        "--serve/--no-serve", default=True, help=_("Serve the web workbench after the summary.")
+        "--serve/--no-serve",
+        default=False,
+        help=_(
+            "Then serve the Mexican node's web workbench (until Ctrl-C), with a demo "
+            "account whose password is printed."
+        ),
     )
     @click.option(
         "--exchange/--no-exchange",
@@ -300,14 +308,33 @@ def make_cli() -> click.Group:
             click.echo("")
             done = run_exchange(workdir, log=lambda line: click.echo(line, err=True))
             click.echo(exchange_summary_text(done))
-        if serve:
+        mx = workdir / "nodes" / "mx"
+        if not serve:
             click.echo(
                 _(
-                    "The web workbench is not part of this version yet; the nodes stay in "
-                    "{path} for the commands above.",
-                    path=workdir,
+                    "Workbench: paridad demo --serve, or paridad user add NAME --role analyst "
+                    "--node {node} and then paridad web --node {node}.",
+                    node=mx,
                 )
             )
+            return
+        import uvicorn
+
+        from paridad.store.database import Database
+        from paridad.workbench.accounts import reset_demo_account
+        from paridad.workbench.app import create_workbench
+
+        with Database(Node.open(mx).store_url) as db:
+            password = reset_demo_account(db, DEMO_USER)
+        click.echo(
+            _(
+                "Workbench of the Mexican node: http://127.0.0.1:8080/ (user {user}, "
+                "password {password}); Ctrl-C stops it.",
+                user=DEMO_USER,
+                password=password,
+            )
+        )
+        uvicorn.run(create_workbench(mx), host="127.0.0.1", port=8080, log_level="warning")
 
     from paridad.cli.audit_commands import make_audit_group
     from paridad.cli.exchange_commands import add_exchange_commands

@@ -489,3 +489,15 @@ def may_view(user: User, markings: Markings, cases: Iterable[str] = ()) -> bool:
     if user.cases:
         return not set(user.cases).isdisjoint(cases)
     return True
+
+
+def reset_demo_account(db: Database, username: str) -> str:
+    """The demo's analyst account with a fresh random password, returned for printing: a
+    demo never ships a fixed password that would keep working on a node left running."""
+    password = secrets.token_urlsafe(12)
+    if get_user(db, username) is None:
+        create_user(db, username, password, "analyst", display_name="Demo")
+    else:
+        set_password(db, username, password)
+        set_active(db, username, True)
+    return password

@@ -266,3 +266,14 @@ def test_cases_keep_accents(db: Database) -> None:
     ]
     user = get_user(db, "ana")
     assert user is not None and user.cases == ("Operación Frontera",)
+
+
+def test_the_demo_account_gets_a_fresh_password_each_time(db: Database) -> None:
+    first = accounts.reset_demo_account(db, "analista")
+    assert accounts.authenticate(db, "analista", first) is not None
+    accounts.set_active(db, "analista", False)
+    second = accounts.reset_demo_account(db, "analista")
+    assert second != first and len(second) >= 12
+    assert accounts.authenticate(db, "analista", first) is None
+    user = accounts.authenticate(db, "analista", second)
+    assert user is not None and user.role == "analyst" and user.active
