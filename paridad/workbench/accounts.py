@@ -491,6 +491,18 @@ def may_view(user: User, markings: Markings, cases: Iterable[str] = ()) -> bool:
     return True
 
 
+# Roles that answer, approve and refuse what partners ask; an auditor only looks, and an
+# administrator manages accounts, not cases.
+ACTING_ROLES: tuple[str, ...] = ("analyst", "supervisor", "liaison")
+
+
+def may_act(user: User) -> bool:
+    """Whether ``user`` may act on the inbox (answer, approve, grant or refuse a partner's
+    request). The one place this rule lives: pages hide the actions and routes refuse them
+    with the same answer."""
+    return user.active and user.role in ACTING_ROLES
+
+
 def reset_demo_account(db: Database, username: str) -> str:
     """The demo's analyst account with a fresh random password, returned for printing: a
     demo never ships a fixed password that would keep working on a node left running."""

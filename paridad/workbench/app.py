@@ -26,13 +26,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from paridad.exchange.context import Exchange
+from paridad.exchange.context import Exchange, ExchangeError
 from paridad.exchange.workflows.receipts import record_use
 from paridad.i18n import LANGS, N_, Lang, format_date, format_number, parse_lang, translate
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 from paridad.store.base import Store
-from paridad.workbench import accounts
+from paridad.workbench import accounts, inbox
 from paridad.workbench.accounts import User
 from paridad.workbench.views import Filters, entity_page, search_page
 
@@ -43,6 +43,9 @@ LANG_COOKIE = "paridad_lang"
 MSG_BAD_LOGIN = N_("Wrong user name or password.")
 MSG_FORBIDDEN = N_("You may not see this entity: it is outside your cases or handling level.")
 MSG_NOT_FOUND = N_("No entity with id '{id}'.")
+MSG_MAY_NOT_ACT = N_("Your role may not answer, approve or refuse partner requests.")
+MSG_NO_ITEM = N_("There is no incoming {kind} '{id}' within your cases.")
+MSG_CLOSED = N_("{kind} '{id}' is no longer open ({state}); nothing was changed.")
 
 # Every msgid the templates show (they call ``t(...)`` with one of these).
 MESSAGES: tuple[str, ...] = (
@@ -87,6 +90,35 @@ MESSAGES: tuple[str, ...] = (
     N_("Back to search"),
     N_("Retain until"),
     N_("Legal basis"),
+    # the inbox
+    N_("Inbox"),
+    N_("Inbox ({count} open)"),
+    N_("What partners sent and asked for"),
+    N_("Open items waiting for an answer: {count}."),
+    N_("Only the newest {count} of each kind are shown."),
+    N_("Nothing has come in."),
+    N_("Received"),
+    N_("From"),
+    N_("Case"),
+    N_("Subject"),
+    N_("Deadline"),
+    N_("State"),
+    N_("Actions"),
+    N_("Overdue"),
+    N_("Records: {count}"),
+    N_("Entity ids to release"),
+    N_("Note (optional)"),
+    N_("Reason for refusal"),
+    N_("Answer"),
+    N_("Refuse"),
+    N_("Approve"),
+    N_("Grant"),
+    N_("Already closed"),
+    N_("Could not be done"),
+    *inbox.KIND_LABELS.values(),
+    *inbox.STATE_LABELS.values(),
+    *inbox.USE_LABELS.values(),
+    *inbox.DONE_MESSAGES.values(),
 )
 
 
@@ -156,6 +188,8 @@ def create_workbench(node_dir: Path) -> FastAPI:
         lstrip_blocks=True,
     )
     handling = vocabulary("handling")
+    refusal = vocabulary("refusal")
+    inbox.prepare(ex)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -186,14 +220,21 @@ def create_workbench(node_dir: Path) -> FastAPI:
         def handling_label(code: str) -> str:
             return handling.term(code).label(lang) if code in handling else code
 
+        def refusal_label(code: str) -> str:
+            return refusal.term(code).label(lang) if code in refusal else code
+
+        user = ctx.get("user")
+        inbox_open = inbox.open_count(ex, user) if isinstance(user, User) else 0
         html = env.get_template(template).render(
             lang=lang,
+            inbox_open=inbox_open,
             langs=LANGS,
             t=t,
             number=number,
             date=date,
             link=link,
             handling_label=handling_label,
+            refusal_label=refusal_label,
             node_name=node.config.name,
             **ctx,
         )
@@ -293,13 +334,7 @@ def create_workbench(node_dir: Path) -> FastAPI:
                 return render(
                     request, "error.html", lang, 404, user=user, title="Not found", message=message
                 )
-            cases = [
-                r[0]
-                for r in ex.db.query(
-                    "SELECT case_ref FROM received WHERE entity_id = ? AND case_ref IS NOT NULL",
-                    (entity_id,),
-                )
-            ]
+            cases = _received_cases(ex, entity_id)
             if not accounts.may_view(user, record.markings, cases):
                 message = translate(MSG_FORBIDDEN, lang)
                 return render(
@@ -318,7 +353,92 @@ def create_workbench(node_dir: Path) -> FastAPI:
 
         return page(show)(request)
 
+    def inbox_view(request: Request, user: User, lang: Lang) -> Response:
+        done = ""
+        kind, action, item = (request.query_params.get(k, "") for k in ("kind", "done", "item"))
+        if (kind, action) in inbox.DONE_MESSAGES:
+            done = translate(inbox.DONE_MESSAGES[(kind, action)], lang, item=item)
+        return render(
+            request,
+            "inbox.html",
+            lang,
+            user=user,
+            page=inbox.inbox_page(ex, user),
+            may_act=accounts.may_act(user),
+            done=done,
+            limit=inbox.LIMIT,
+            kind_labels=inbox.KIND_LABELS,
+            state_labels=inbox.STATE_LABELS,
+            use_labels=inbox.USE_LABELS,
+            refusal_codes=inbox.REFUSAL_CODES,
+        )
+
+    app.add_api_route("/inbox", page(inbox_view), methods=["GET"], response_class=HTMLResponse)
+
+    @app.post("/inbox/{kind}/{item_id}/{action}")
+    async def inbox_action(kind: str, item_id: str, action: str, request: Request) -> Response:
+        """One action on one incoming request, through its workflow function; a user who may
+        not act gets 403, an item no longer open 409, and nothing changes either way."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        user = current_user(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        lang = request_lang(request, default_lang)
+
+        def refuse(status: int, title: str, message: str) -> HTMLResponse:
+            return render(
+                request, "error.html", lang, status, user=user, title=title, message=message
+            )
+
+        if not accounts.may_act(user):
+            return refuse(403, "Not allowed", translate(MSG_MAY_NOT_ACT, lang))
+        kind_label = translate(inbox.KIND_LABELS.get(kind, kind), lang)
+        item = inbox.find_item(ex, user, kind, item_id)
+        if item is None or action not in inbox.ACTIONS.get(kind, ()):
+            message = translate(MSG_NO_ITEM, lang, kind=kind_label.lower(), id=item_id)
+            return refuse(404, "Not found", message)
+        if not item.open:
+            state = translate(inbox.STATE_LABELS.get(item.state, item.state), lang)
+            message = translate(MSG_CLOSED, lang, kind=kind_label, id=item_id, state=state)
+            return refuse(409, "Already closed", message)
+
+        def field(name: str) -> str:
+            return (form.get(name) or [""])[0]
+
+        entities = inbox.entity_list(field("entities"))
+        for entity_id in entities:  # nobody releases what they may not see themselves
+            record = stores.get().get(entity_id)
+            if record is not None and not accounts.may_view(
+                user, record.markings, _received_cases(ex, entity_id)
+            ):
+                return refuse(403, "Not allowed", translate(MSG_FORBIDDEN, lang))
+        try:
+            inbox.act(
+                ex,
+                user,
+                item,
+                action,
+                entities=entities,
+                reason=field("reason"),
+                note=field("note"),
+            )
+        except ExchangeError as error:
+            return refuse(400, "Could not be done", error.localized(lang))
+        query = urlencode({"kind": kind, "done": action, "item": item_id})
+        return RedirectResponse(f"/inbox?{query}", status_code=303)
+
     return app
+
+
+def _received_cases(ex: Exchange, entity_id: str) -> list[str]:
+    """The cases partner data was received under: its need-to-know cases on this node."""
+    return [
+        r[0]
+        for r in ex.db.query(
+            "SELECT case_ref FROM received WHERE entity_id = ? AND case_ref IS NOT NULL",
+            (entity_id,),
+        )
+    ]
 
 
 def _record_view(
