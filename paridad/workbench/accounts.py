@@ -112,6 +112,12 @@ class User:
     max_handling: str  # highest handling code (vocabulary "handling") the user may see
     active: bool
 
+    @property
+    def may_audit(self) -> bool:
+        """:func:`may_audit` for templates, which show the audit link by the same rule the
+        route applies and cannot call module functions."""
+        return may_audit(self)
+
 
 class AccountError(ParidadError):
     """An account request refused: a bad username, role, handling code or password."""
@@ -501,6 +507,16 @@ def may_act(user: User) -> bool:
     request). The one place this rule lives: pages hide the actions and routes refuse them
     with the same answer."""
     return user.active and user.role in ACTING_ROLES
+
+
+AUDITING_ROLES: tuple[str, ...] = ("auditor", "supervisor", "administrator")
+
+
+def may_audit(user: User) -> bool:
+    """Whether ``user`` may read the audit log and verify it. The log records who looked at
+    what and who asked for what, so reading it is itself need-to-know; this is the one
+    place the rule lives, for the pages, the links to them and the routes alike."""
+    return user.active and user.role in AUDITING_ROLES
 
 
 def reset_demo_account(db: Database, username: str) -> str:

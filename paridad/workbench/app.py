@@ -32,8 +32,9 @@ from paridad.i18n import LANGS, N_, Lang, format_date, format_number, parse_lang
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 from paridad.store.base import Store
-from paridad.workbench import accounts, inbox
+from paridad.workbench import accounts, inbox, oversight
 from paridad.workbench.accounts import User
+from paridad.workbench.timeline import register_timeline_routes
 from paridad.workbench.views import Filters, entity_page, search_page
 
 HERE = Path(__file__).parent
@@ -115,6 +116,73 @@ MESSAGES: tuple[str, ...] = (
     N_("Grant"),
     N_("Already closed"),
     N_("Could not be done"),
+    # timelines
+    N_("Timeline"),
+    N_("Timeline of {caption}"),
+    N_("Back to the entity"),
+    N_("Dated events of the case, of its entities and of the entities linked to this one."),
+    N_("Dated events of this entity and of the entities linked to it."),
+    N_("{count} events"),
+    N_("Only the first {count} events are shown."),
+    N_("Time axis"),
+    N_("Month not recorded"),
+    N_("Date"),
+    N_("Event"),
+    N_("No dated events."),
+    N_("{count} related entities withheld (outside your need-to-know)."),
+    # agreements and the audit log
+    N_("Agreements"),
+    N_("Agreements and reciprocity"),
+    N_("Version {version}"),
+    N_("Parties"),
+    N_("Purposes"),
+    N_("Valid"),
+    N_("From {start} to {end}"),
+    N_("Deadline for requests for information"),
+    N_("{count} hours"),
+    N_("Rate limit"),
+    N_("{count} messages per minute"),
+    N_("What may cross"),
+    N_("To"),
+    N_("Types and properties"),
+    N_("Maximum TLP"),
+    N_("Handling codes"),
+    N_("Retention"),
+    N_("{count} days"),
+    N_("Reciprocity with {partner}"),
+    N_("Sent"),
+    N_("Records shared"),
+    N_("Entities (sent, held from the partner)"),
+    N_("Recalls"),
+    N_("Requests for information"),
+    N_("Answered within the deadline"),
+    N_("Answered late"),
+    N_("Median answer time (hours)"),
+    N_("Use receipts received from the partner: {count}."),
+    N_("No agreement is installed on this node."),
+    N_("Audit log"),
+    N_("Entries: {count}"),
+    N_("Current root"),
+    N_("Latest signed tree head: size {size}, signed {at}"),
+    N_("This node has not signed a tree head yet."),
+    N_("Verify"),
+    N_("Time"),
+    N_("Kind"),
+    N_("Actor"),
+    N_("Details"),
+    N_("Newest entries"),
+    N_("Older entries"),
+    N_("The audit log has no such entries."),
+    N_("Audit entry {index}"),
+    N_("Inclusion proof"),
+    N_("The proof verifies: this entry is in the log's tree of {size} entries, unchanged."),
+    N_("The proof does not verify: the log is damaged. Run the verification."),
+    N_("Tree size"),
+    N_("Leaf hash"),
+    N_("Root"),
+    N_("Back to the audit log"),
+    N_("Audit"),
+    *oversight.STATE_LABELS.values(),
     *inbox.KIND_LABELS.values(),
     *inbox.STATE_LABELS.values(),
     *inbox.USE_LABELS.values(),
@@ -352,6 +420,9 @@ def create_workbench(node_dir: Path) -> FastAPI:
             return render(request, "entity.html", lang, user=user, view=view)
 
         return page(show)(request)
+
+    register_timeline_routes(app, render=render, page=page, store=stores.get, ex=ex, home=home)
+    oversight.register_oversight_routes(app, render=render, page=page, ex=ex)
 
     def inbox_view(request: Request, user: User, lang: Lang) -> Response:
         done = ""
