@@ -27,13 +27,19 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from paridad.exchange.context import Exchange, ExchangeError
-from paridad.exchange.workflows.receipts import record_use
 from paridad.i18n import LANGS, N_, Lang, format_date, format_number, parse_lang, translate
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 from paridad.store.base import Store
 from paridad.workbench import accounts, inbox, oversight
 from paridad.workbench.accounts import User
+from paridad.workbench.entity_access import (
+    MSG_FORBIDDEN,
+    Opened,
+    open_entity,
+    received_cases,
+    record_view,
+)
 from paridad.workbench.timeline import register_timeline_routes
 from paridad.workbench.views import Filters, entity_page, search_page
 
@@ -42,8 +48,6 @@ SESSION_COOKIE = "paridad_session"
 LANG_COOKIE = "paridad_lang"
 
 MSG_BAD_LOGIN = N_("Wrong user name or password.")
-MSG_FORBIDDEN = N_("You may not see this entity: it is outside your cases or handling level.")
-MSG_NOT_FOUND = N_("No entity with id '{id}'.")
 MSG_MAY_NOT_ACT = N_("Your role may not answer, approve or refuse partner requests.")
 MSG_NO_ITEM = N_("There is no incoming {kind} '{id}' within your cases.")
 MSG_CLOSED = N_("{kind} '{id}' is no longer open ({state}); nothing was changed.")
@@ -396,27 +400,12 @@ def create_workbench(node_dir: Path) -> FastAPI:
     @app.get("/entity/{entity_id}", response_class=HTMLResponse)
     def entity(entity_id: str, request: Request) -> Response:
         def show(request: Request, user: User, lang: Lang) -> Response:
-            record = stores.get().get(entity_id)
-            if record is None:
-                message = translate(MSG_NOT_FOUND, lang, id=entity_id)
-                return render(
-                    request, "error.html", lang, 404, user=user, title="Not found", message=message
-                )
-            cases = _received_cases(ex, entity_id)
-            if not accounts.may_view(user, record.markings, cases):
-                message = translate(MSG_FORBIDDEN, lang)
-                return render(
-                    request,
-                    "error.html",
-                    lang,
-                    403,
-                    user=user,
-                    title="Not allowed",
-                    message=message,
-                )
-            view = entity_page(record, ex.db, user, lang, home_country=home)
+            opened = open_entity(render, stores.get, ex, request, user, lang, entity_id)
+            if not isinstance(opened, Opened):
+                return opened
+            view = entity_page(opened.record, ex.db, user, lang, home_country=home)
             if view.partner:
-                _record_view(ex, user, entity_id, record.markings.purpose, cases)
+                record_view(ex, user, opened)
             return render(request, "entity.html", lang, user=user, view=view)
 
         return page(show)(request)
@@ -480,7 +469,7 @@ def create_workbench(node_dir: Path) -> FastAPI:
         for entity_id in entities:  # nobody releases what they may not see themselves
             record = stores.get().get(entity_id)
             if record is not None and not accounts.may_view(
-                user, record.markings, _received_cases(ex, entity_id)
+                user, record.markings, received_cases(ex, entity_id)
             ):
                 return refuse(403, "Not allowed", translate(MSG_FORBIDDEN, lang))
         try:
@@ -499,31 +488,3 @@ def create_workbench(node_dir: Path) -> FastAPI:
         return RedirectResponse(f"/inbox?{query}", status_code=303)
 
     return app
-
-
-def _received_cases(ex: Exchange, entity_id: str) -> list[str]:
-    """The cases partner data was received under: its need-to-know cases on this node."""
-    return [
-        r[0]
-        for r in ex.db.query(
-            "SELECT case_ref FROM received WHERE entity_id = ? AND case_ref IS NOT NULL",
-            (entity_id,),
-        )
-    ]
-
-
-def _record_view(
-    ex: Exchange, user: User, entity_id: str, purposes: tuple[str, ...], cases: list[str]
-) -> None:
-    """A view of partner data: an audit entry here and a use receipt to its originator."""
-    rows = ex.db.query("SELECT purpose FROM received WHERE entity_id = ? LIMIT 1", (entity_id,))
-    purpose = rows[0][0] if rows else (purposes[0] if purposes else "")
-    record_use(
-        ex,
-        [entity_id],
-        use="view",
-        role=user.role,
-        purpose=purpose,
-        case=cases[0] if cases else None,
-        actor=user.username,
-    )

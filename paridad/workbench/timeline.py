@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Protocol
 
 from babel.dates import format_date as _babel_format_date
 from fastapi import FastAPI, Request
@@ -31,13 +30,13 @@ from fastapi.responses import HTMLResponse, Response
 from followthemoney.types import registry
 
 from paridad.exchange.context import Exchange
-from paridad.i18n import LOCALES, Lang, format_date, translate
+from paridad.i18n import LOCALES, Lang, format_date
 from paridad.model import model
 from paridad.model.labels import property_label
 from paridad.store.base import EntityRecord, Store
 from paridad.store.database import Database
-from paridad.workbench import accounts
 from paridad.workbench.accounts import User
+from paridad.workbench.entity_access import Opened, Render, open_entity, record_view
 from paridad.workbench.views import _chunks, _schema_label, entity_page, visible
 
 EVENTS = 500  # events shown on one timeline; the earliest are kept
@@ -350,12 +349,6 @@ def _axis(events: list[Event]) -> tuple[list[Mark], list[Tick]]:
     return marks, ticks
 
 
-class Render(Protocol):
-    def __call__(
-        self, request: Request, template: str, lang: Lang, status: int = 200, **ctx: Any
-    ) -> HTMLResponse: ...
-
-
 Handler = Callable[[Request, User, Lang], Response]
 
 
@@ -371,33 +364,16 @@ def register_timeline_routes(
     """Add ``GET /entity/{id}/timeline`` to the workbench, with the app's own page renderer
     and session check so the timeline behaves like every other page: no session, back to
     sign-in; an unknown entity 404; one outside need-to-know 403; partner data audited."""
-    # Imported here: app.py calls this function while it builds the app, after import.
-    from paridad.workbench.app import MSG_FORBIDDEN, MSG_NOT_FOUND, _received_cases, _record_view
 
     @app.get("/entity/{entity_id}/timeline", response_class=HTMLResponse)
     def timeline(entity_id: str, request: Request) -> Response:
         def show(request: Request, user: User, lang: Lang) -> Response:
-            record = store().get(entity_id)
-            if record is None:
-                message = translate(MSG_NOT_FOUND, lang, id=entity_id)
-                return render(
-                    request, "error.html", lang, 404, user=user, title="Not found", message=message
-                )
-            cases = _received_cases(ex, entity_id)
-            if not accounts.may_view(user, record.markings, cases):
-                message = translate(MSG_FORBIDDEN, lang)
-                return render(
-                    request,
-                    "error.html",
-                    lang,
-                    403,
-                    user=user,
-                    title="Not allowed",
-                    message=message,
-                )
-            view = timeline_events(ex.db, user, record, lang, home_country=home)
+            opened = open_entity(render, store, ex, request, user, lang, entity_id)
+            if not isinstance(opened, Opened):
+                return opened
+            view = timeline_events(ex.db, user, opened.record, lang, home_country=home)
             if view.partner:
-                _record_view(ex, user, entity_id, record.markings.purpose, cases)
+                record_view(ex, user, opened)
             return render(
                 request,
                 "timeline.html",

@@ -3,10 +3,8 @@ workbench lists the request and answers or refuses it, and the US node receives 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
 from paridad.audit.log import AuditLog
@@ -19,37 +17,12 @@ from paridad.exchange.workflows.requests import (
 from paridad.i18n import format_date, translate
 from paridad.model.vocabularies import vocabulary
 from paridad.workbench import accounts
-from paridad.workbench.app import create_workbench
 from paridad.workbench.inbox import entity_list
-from tests.exchange.conftest import Pair, load, sample_entities
-from tests.exchange.conftest import pair_nodes as pair_nodes  # the two-node fixture
-from tests.workbench.conftest import PASSWORD
-
-PURPOSE = "firearms-trafficking"
-
-
-@pytest.fixture
-def pair(pair_nodes: Pair) -> Pair:
-    """The pair, with records on the Mexican side and three accounts on its workbench."""
-    load(pair_nodes.mx, sample_entities("MX", n=2))
-    db = pair_nodes.mx.ex.db
-    accounts.ensure_tables(db)
-    accounts.create_user(db, "ana", PASSWORD, "analyst")
-    accounts.create_user(db, "lucia", PASSWORD, "liaison")
-    accounts.create_user(db, "aurora", PASSWORD, "auditor")
-    return pair_nodes
-
-
-@pytest.fixture
-def client(pair: Pair) -> Iterator[TestClient]:
-    with TestClient(create_workbench(pair.mx.node.path), follow_redirects=False) as c:
-        c.cookies.set("paridad_lang", "en")
-        yield c
-
-
-def sign_in(client: TestClient, user: str) -> None:
-    answer = client.post("/login", data={"username": user, "password": PASSWORD})
-    assert answer.status_code == 303, answer.text
+from tests.exchange.conftest import Pair
+from tests.workbench.paired import PURPOSE, sign_in
+from tests.workbench.paired import client as client  # the fixtures
+from tests.workbench.paired import pair as pair
+from tests.workbench.paired import pair_nodes as pair_nodes
 
 
 def incoming_rfi(pair: Pair, case: str = "ATF-2026-17", question: str = "Who held it?") -> str:

@@ -5,9 +5,7 @@ reads, verifies and proves the audit log — and sees the damage when a row is e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from paridad.audit.log import AuditLog
@@ -15,36 +13,12 @@ from paridad.exchange.reciprocity import reciprocity
 from paridad.exchange.workflows.share import share
 from paridad.i18n import format_number, translate
 from paridad.workbench import accounts
-from paridad.workbench.app import create_workbench
 from paridad.workbench.oversight import MSG_MAY_NOT_AUDIT, PAGE
-from tests.exchange.conftest import Pair, load, sample_entities
-from tests.exchange.conftest import pair_nodes as pair_nodes  # the two-node fixture
-from tests.workbench.conftest import PASSWORD
-
-PURPOSE = "firearms-trafficking"
-
-
-@pytest.fixture
-def pair(pair_nodes: Pair) -> Pair:
-    """The pair, with records on the Mexican side and an analyst and an auditor there."""
-    load(pair_nodes.mx, sample_entities("MX", n=2))
-    db = pair_nodes.mx.ex.db
-    accounts.ensure_tables(db)
-    accounts.create_user(db, "ana", PASSWORD, "analyst")
-    accounts.create_user(db, "aurora", PASSWORD, "auditor")
-    return pair_nodes
-
-
-@pytest.fixture
-def client(pair: Pair) -> Iterator[TestClient]:
-    with TestClient(create_workbench(pair.mx.node.path), follow_redirects=False) as c:
-        c.cookies.set("paridad_lang", "en")
-        yield c
-
-
-def sign_in(client: TestClient, user: str) -> None:
-    answer = client.post("/login", data={"username": user, "password": PASSWORD})
-    assert answer.status_code == 303, answer.text
+from tests.exchange.conftest import Pair
+from tests.workbench.paired import PURPOSE, sign_in
+from tests.workbench.paired import client as client  # the fixtures
+from tests.workbench.paired import pair as pair
+from tests.workbench.paired import pair_nodes as pair_nodes
 
 
 def figure(page: str, name: str) -> tuple[str, str]:
