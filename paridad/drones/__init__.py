@@ -1,0 +1,1 @@
+"""Drones at the border: Remote ID, sensors, tracks, crossings, alerts and hotspots."""
