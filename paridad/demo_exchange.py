@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from paridad.audit.verify import verify_node
+from paridad.demo_drones import DronesSummary, drones_lines, run_drones
 from paridad.demo_firearms import build_and_verify_package, firearms_lines, render_reports
 from paridad.exchange.context import Exchange
 from paridad.exchange.pairing import NodeServer, free_port, pair
@@ -99,6 +100,7 @@ class ExchangeSummary:
     reciprocity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
     package: dict[str, Any] = field(default_factory=dict)
+    drones: DronesSummary = field(default_factory=DronesSummary)
     node: str = ""
 
 
@@ -301,6 +303,7 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
                 summary.package = build_and_verify_package(
                     prosecutor, case, workdir, us.partner(mx_name).fingerprint
                 )
+        summary.drones = run_drones(workdir, mx_node, us_node, log)
         _wait(
             lambda: (
                 not mx.db.query("SELECT 1 FROM outbox WHERE delivered_at IS NULL")
@@ -420,6 +423,7 @@ def exchange_summary_text(s: ExchangeSummary) -> str:
                 state=_state_label(s.recalled.get("state"), lang),
             ),
             *firearms_lines(s.report, s.package, lang),
+            *drones_lines(s.drones, lang),
             translate(
                 "Audit logs verified — MX: {mx}; US: {us}. Use receipts sent: {receipts}.",
                 lang,

@@ -26,6 +26,7 @@ BENCHMARKS = {
     "link": "paridad.bench.link",
     "resolve": "paridad.bench.resolve",
     "trace": "paridad.bench.trace",
+    "drones": "paridad.bench.drones",
 }
 
 

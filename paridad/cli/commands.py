@@ -350,6 +350,13 @@ def make_cli() -> click.Group:
     from paridad.cli.trace_commands import make_trace_group
 
     cli.add_command(make_trace_group())
+
+    from paridad.cli.drone_commands import drones_group
+    from paridad.cli.drone_watch_commands import add_watch_commands
+
+    drones = drones_group()
+    add_watch_commands(drones)
+    cli.add_command(drones)
     from paridad.cli.firearms_commands import add_firearms_commands
 
     add_firearms_commands(cli)
@@ -389,8 +396,8 @@ def make_cli() -> click.Group:
         default=None,
         type=click.IntRange(1),
         help=_(
-            "How many items on each side (psi, link) or dealer sales (trace); each "
-            "benchmark has its default."
+            "How many items on each side (psi, link), dealer sales (trace) or flights "
+            "(drones); each benchmark has its default."
         ),
     )
     @click.option(
@@ -411,6 +418,13 @@ def make_cli() -> click.Group:
             "PARIDAD_DATABASE_URL or the local server)."
         ),
     )
+    @click.option(
+        "--bus",
+        "buses",
+        multiple=True,
+        type=click.Choice(["memory", "nats"]),
+        help=_("Buses to measure the drone alerts' latency on (drones; default: both)."),
+    )
     @click.option("--json", "as_json", is_flag=True, help=_("Print JSON lines only."))
     def bench(
         name: str,
@@ -419,6 +433,7 @@ def make_cli() -> click.Group:
         size: int | None,
         dataset: str | None,
         backends: tuple[str, ...],
+        buses: tuple[str, ...],
         as_json: bool,
     ) -> None:
         from paridad.bench import run_benchmark
@@ -427,6 +442,7 @@ def make_cli() -> click.Group:
             "entities": entities,
             "records": records,
             "backends": list(backends),
+            "buses": list(buses),
         }
         if size is not None:
             options["size"] = size

@@ -34,6 +34,12 @@ def pair(
     card_a, card_b = make_card(a, url_a), make_card(b, url_b)
     add_partner(b.path, card_a, a.identity().signing_fingerprint)
     add_partner(a.path, card_b, b.identity().signing_fingerprint)
+    return sign_agreement(a, b, template)
+
+
+def sign_agreement(a: Node, b: Node, template: str) -> Agreement:
+    """Draft an agreement from ``template`` between two registered partners, have both sign
+    it and install it on both (a second line of work between nodes already paired)."""
     with Exchange(a) as ex:
         agreement = draft(ex, b.config.name, template)
     agreement = agreement.sign(a.config.name, a.identity()).sign(b.config.name, b.identity())
