@@ -11,7 +11,8 @@ Rows:
   Launch-site recovery is the share of planted launch hotspots used at least twice by tracked
   flights that a repeat launch site found within ``SITE_M`` metres.
 - ``throughput``: detections per second through the watch (tracker, border, rules) in one
-  process, reading the files included and not.
+  process on a dense sky (60 flights in the air, a hundred sensors), reading the files
+  included and not; ``tracker``: the tracker alone on its own scene (50 flights, 6 sensors).
 - ``latency`` (one row per bus): from a detection entering the Mexican node to the alert it
   raised applied at the US node, at 1,000 detections/s, on the in-process bus and on NATS
   JetStream (:mod:`paridad.bench.drones_latency`).
@@ -185,7 +186,6 @@ def throughput(flights: int = 60, seconds: float = 120.0, seed: int = 11) -> dic
         "measure": "throughput",
         "flights": flights,
         "detections": result.detections,
-        "sky_detections_per_s": round(result.detections / seconds, 1),
         "tracks": len(result.tracks),
         "watch_seconds": round(result.seconds, 3),
         "watch_detections_per_s": round(result.detections / result.seconds, 1),
@@ -211,6 +211,11 @@ def run(
         "deep-incursions",
     )
     yield throughput()
+    # The tracker alone on its own scene (50 flights, 6 sensors), for comparison with the
+    # whole watch above.
+    from paridad.drones.tracking.bench import measure as tracker_measure
+
+    yield {"measure": "tracker", **tracker_measure(20_000, 50, 1)}
     from paridad.bench.drones_latency import measure
 
     for row in measure(buses=buses or ("memory", "nats"), rate=rate, seconds=seconds):

@@ -160,7 +160,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="paridad-bench-drones-") as tmp:
         root = Path(tmp)
         night = root / "night"
-        write_night(dense_stream(flights=flights, duration_s=seconds * 1.5, seed=seed), night)
+        write_night(dense_stream(flights=flights, duration_s=seconds * 4, seed=seed), night)
         for bus_name in buses:
             base = root / bus_name
             os.environ.pop("PARIDAD_DATABASE_URL", None)

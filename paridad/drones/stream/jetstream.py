@@ -83,7 +83,8 @@ class JetStreamBus:
         while True:
             try:
                 messages = await subscription.fetch(batch=max_batch, timeout=wait)
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):
+                # nats-py raises either, depending on where in the fetch the time ran out.
                 yield []
                 continue
             if not messages:
