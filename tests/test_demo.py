@@ -92,6 +92,16 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     assert summary.traced["recovery"] in text and summary.trace_request["id"] in text
     assert summary.report["reports"]["es"] in text and summary.report["reports"]["en"] in text
     assert "verified" in text and summary.package["path"] in text
+    # The drone night: each node's alerts reached the other, the fused picture was scored
+    # against the planted truth, and the report and maps exist in both languages.
+    drones = summary.drones
+    assert drones.received["us"] > 0 and drones.received["mx"] > 0
+    sides = drones.replay["sides"]
+    assert drones.received["us"] == sides["mx"]["stored_alerts"]
+    assert drones.received["mx"] == sides["us"]["stored_alerts"]
+    assert drones.scores["track_purity"] > 0.9 and drones.scores["crossings_false"] == 0
+    assert all(Path(f).is_file() for f in drones.files)
+    assert "Drones, node" in text and "Drones, nodo" in text
 
 
 def _check_traces(
