@@ -20,7 +20,6 @@ Rows:
 
 from __future__ import annotations
 
-import math
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from paridad.drones.analytics import launch_sites, repeat_sites
+from paridad.drones.analytics.geo import distance_m
 from paridad.drones.fusion import FusionResult, fuse, merged
 from paridad.drones.simulator import (
     NightConfig,
@@ -43,12 +43,6 @@ from paridad.drones.tracking import SensorRegistry
 
 MATCH_S = 30.0
 SITE_M = 150.0
-
-
-def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    north = (lat2 - lat1) * 110_574.0
-    east = (lon2 - lon1) * 111_320.0 * math.cos(math.radians((lat1 + lat2) / 2))
-    return math.hypot(north, east)
 
 
 def majority_flights(result: FusionResult, truth: Truth) -> tuple[dict[str, str | None], float]:
@@ -124,13 +118,13 @@ def site_scores(
         flight = truth.flights.get(owners.get(track_id) or "")
         if flight is None:
             continue
-        errors.append(_distance_m(estimate.lat, estimate.lon, *flight.launch))
+        errors.append(distance_m(estimate.lat, estimate.lon, *flight.launch))
         if flight.hotspot:
             tracked_from[flight.hotspot].add(flight.id)
     sites = repeat_sites(estimates)
     reused = [h for h in truth.hotspots.values() if len(tracked_from.get(h.id, ())) >= 2]
     found = sum(
-        1 for h in reused if any(_distance_m(s.lat, s.lon, h.lat, h.lon) <= SITE_M for s in sites)
+        1 for h in reused if any(distance_m(s.lat, s.lon, h.lat, h.lon) <= SITE_M for s in sites)
     )
     return {
         "launch_error_median_m": round(statistics.median(errors), 1) if errors else None,

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from paridad.drones.analytics.geo import distance_m
 from paridad.drones.border import Border, CrossingEvent
 from paridad.drones.tracking import Track, TrackUpdate
 
@@ -112,12 +113,6 @@ class _TrackState:
     recent: deque[tuple[float, float, float, float]] = field(default_factory=deque)
     # (time, lat, lon, signed distance)
     last_update: TrackUpdate | None = None
-
-
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    north = (b[0] - a[0]) * 110_574.0
-    east = (b[1] - a[1]) * 111_320.0 * math.cos(math.radians(a[0]))
-    return math.hypot(north, east)
 
 
 def _heading(update: TrackUpdate) -> float:
@@ -211,7 +206,7 @@ class AlertRules:
             if state.hover_at is not None:
                 # Re-armed once the track has left the spot it hovered over, not when its
                 # filtered speed flickers: one hover, one alert.
-                if _metres(state.hover_at, (update.lat, update.lon)) > cfg.rearm_hover_m:
+                if distance_m(*state.hover_at, update.lat, update.lon) > cfg.rearm_hover_m:
                     state.hover_at = None
             elif (
                 # Only a slow track can be hovering: the window check is skipped for the rest.
