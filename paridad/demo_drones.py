@@ -45,27 +45,30 @@ def _ensure_agreement(mx: Node, us: Node) -> None:
 
 
 def _drained(nodes: tuple[Node, ...], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pending = 0
-        for node in nodes:
-            with Exchange(node) as ex:
-                pending += ex.db.query("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")[0][
-                    0
-                ]
-        if not pending:
-            return
-        time.sleep(0.2)
+    """Wait until both outboxes are delivered (the servers' couriers are at work)."""
+    exchanges = [Exchange(node) for node in nodes]
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(
+                ex.db.query("SELECT 1 FROM outbox WHERE delivered_at IS NULL LIMIT 1")
+                for ex in exchanges
+            ):
+                return
+            time.sleep(0.2)
+    finally:
+        for ex in exchanges:
+            ex.close()
 
 
 def run_drones(
     workdir: Path, mx: Node, us: Node, log: Callable[[str], None] = print
 ) -> DronesSummary:
-    from paridad.bench.drones import crossing_scores, majority_flights, site_scores
     from paridad.drones.analysis import analyse
     from paridad.drones.fusion import fuse_files
     from paridad.drones.replay import replay
     from paridad.drones.simulator import NightConfig, read_truth, simulate_night, write_night
+    from paridad.drones.truth_scores import crossing_scores, majority_flights, site_scores
 
     started = time.perf_counter()
     summary = DronesSummary()

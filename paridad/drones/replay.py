@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -126,7 +126,6 @@ async def _replay(
     bus: Bus,
     speed: float,
     summary: ReplaySummary,
-    log: Callable[[str], None],
 ) -> None:
     await bus.start()
     registry_path = night / "sensors.yaml"
@@ -181,7 +180,6 @@ def replay(
     *,
     bus: str | None = None,
     speed: float = 0.0,
-    log: Callable[[str], None] = lambda _: None,
 ) -> ReplaySummary:
     """Stream ``night`` into ``nodes`` (``{"mx": dir, "us": dir}``, either may be left out)."""
     if not (night / "sensors.yaml").is_file():
@@ -193,6 +191,6 @@ def replay(
     chosen = open_bus(bus)
     summary = ReplaySummary(bus=chosen.name)
     started = time.monotonic()
-    asyncio.run(_replay(night, nodes, chosen, speed, summary, log))
+    asyncio.run(_replay(night, nodes, chosen, speed, summary))
     summary.seconds = time.monotonic() - started
     return summary

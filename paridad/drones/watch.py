@@ -81,7 +81,8 @@ class DroneWatch:
     def finish(self) -> WatchOutput:
         """Close every track still open (end of a file or a replay)."""
         out = WatchOutput()
-        closed = [t for t in self.tracker.finish() if t.id not in {x.id for x in self.tracks}]
+        done = {t.id for t in self.tracks}
+        closed = [t for t in self.tracker.finish() if t.id not in done]
         out.closed = self._close(closed)
         out.alerts = self.rules.closed(out.closed)
         return out

@@ -8,11 +8,11 @@ from collections import defaultdict
 
 import pytest
 
-from paridad.bench.drones import crossing_scores, majority_flights
 from paridad.drones.border import Border, CrossingWatch
 from paridad.drones.fusion import FusionResult
 from paridad.drones.simulator import NightConfig, Truth, read_truth, simulate_night, write_night
 from paridad.drones.tracking import Track
+from paridad.drones.truth_scores import crossing_scores, majority_flights
 
 
 @pytest.fixture(scope="module")
