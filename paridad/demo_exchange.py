@@ -26,6 +26,7 @@ from typing import Any
 
 from paridad.audit.verify import verify_node
 from paridad.demo_drones import DronesSummary, drones_lines, run_drones
+from paridad.demo_finance import FinanceSummary, finance_lines, run_finance
 from paridad.demo_firearms import build_and_verify_package, firearms_lines, render_reports
 from paridad.exchange.context import Exchange
 from paridad.exchange.pairing import NodeServer, free_port, pair
@@ -101,6 +102,7 @@ class ExchangeSummary:
     report: dict[str, Any] = field(default_factory=dict)
     package: dict[str, Any] = field(default_factory=dict)
     drones: DronesSummary = field(default_factory=DronesSummary)
+    finance: FinanceSummary = field(default_factory=FinanceSummary)
     node: str = ""
 
 
@@ -304,6 +306,7 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
                     prosecutor, case, workdir, us.partner(mx_name).fingerprint
                 )
         summary.drones = run_drones(workdir, mx_node, us_node, log)
+        summary.finance = run_finance(workdir, mx_node, us_node, log)
         _wait(
             lambda: (
                 not mx.db.query("SELECT 1 FROM outbox WHERE delivered_at IS NULL")
@@ -424,6 +427,7 @@ def exchange_summary_text(s: ExchangeSummary) -> str:
             ),
             *firearms_lines(s.report, s.package, lang),
             *drones_lines(s.drones, lang),
+            *finance_lines(s.finance, lang),
             translate(
                 "Audit logs verified — MX: {mx}; US: {us}. Use receipts sent: {receipts}.",
                 lang,

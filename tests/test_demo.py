@@ -102,6 +102,14 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     assert drones.scores["track_purity"] > 0.9 and drones.scores["crossings_false"] == 0
     assert all(Path(f).is_file() for f in drones.files)
     assert "Drones, node" in text and "Drones, nodo" in text
+    # The money: each FIU's node scanned its own payments where they are; the planted cash
+    # typologies are among the alerts and the scores were written in both languages.
+    finance = summary.finance
+    us_alerts = finance.sides["us"]["alerts"]
+    assert us_alerts.get("funnel", 0) >= 1 and us_alerts.get("structuring", 0) >= 1
+    assert finance.sides["mx"]["accounts_scored"] > 0
+    assert all(Path(f).is_file() for f in finance.files)
+    assert "Money on" in text
 
 
 def _check_traces(

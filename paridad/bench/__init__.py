@@ -27,6 +27,7 @@ BENCHMARKS = {
     "resolve": "paridad.bench.resolve",
     "trace": "paridad.bench.trace",
     "drones": "paridad.bench.drones",
+    "finance": "paridad.bench.finance",
 }
 
 

@@ -357,6 +357,9 @@ def make_cli() -> click.Group:
     drones = drones_group()
     add_watch_commands(drones)
     cli.add_command(drones)
+    from paridad.cli.finance_commands import make_finance_group
+
+    cli.add_command(make_finance_group())
     from paridad.cli.firearms_commands import add_firearms_commands
 
     add_firearms_commands(cli)

@@ -32,6 +32,7 @@ WINDOW_START = date(2025, 1, 1)
 WINDOW_END = date(2025, 12, 15)
 US_CTR_THRESHOLD = 10_000.0  # 31 CFR 1010.311: cash over $10,000
 MX_USD_CASH_REPORT = 500.0  # reports of USD cash operations from USD 500 (finance.md 5.2)
+USD_PER_MXN = 0.054  # the approximate 2025 rate of paridad/finance/inputs/rates.yaml
 TYPOLOGIES = (
     "fan-in",
     "fan-out",
@@ -85,6 +86,7 @@ class Finance:
         self.rng = world.rng("finance")
         self._n = 0
         self._instances = 0
+        self._in_typology = False  # typology amounts are planned in US dollars
         self.mx_population: list[Account] = []
         self.us_population: list[Account] = []
         self.typology_accounts: list[tuple[Account, Group | None, Case | None]] = []
@@ -190,6 +192,9 @@ class Finance:
         cur = currency or (payer.currency if payer else payee.currency)
         if international:
             cur = "USD"
+        elif cur == "MXN" and self._in_typology:
+            # A typology is planned in dollars end to end; a leg inside Mexico is in pesos.
+            amount = round(amount / USD_PER_MXN, 2)
         ids: dict[str, str] = {}
         for side in sides:
             agency = _AGENCY[side]
@@ -381,7 +386,11 @@ class Finance:
         start = datetime.combine(
             random_day(rng, WINDOW_START, WINDOW_END - timedelta(days=40)), datetime.min.time()
         ) + timedelta(hours=rng.randint(8, 18))
-        getattr(self, "_" + kind.replace("-", "_"))(rng, inst, start, target)
+        self._in_typology = True
+        try:
+            getattr(self, "_" + kind.replace("-", "_"))(rng, inst, start, target)
+        finally:
+            self._in_typology = False
         self._instances += 1
         case = None
         if group is not None and rng.random() < 0.3:
@@ -421,7 +430,7 @@ class Finance:
         country = rng.choice(("mx", "us"))
         hub = target or self.front(rng, inst.group, country)
         inst.use(hub)
-        base = lognormal(rng, 3000 if hub.country == "us" else 45000, 0.3)
+        base = lognormal(rng, 3000 if hub.country == "us" else 2500, 0.3)  # USD
         for _ in range(rng.randint(8, 20)):
             src = self._mule(rng, hub.country if rng.random() < 0.8 else "us")
             inst.use(src)
