@@ -1,9 +1,11 @@
 """The money half of ``make demo``: each FIU scans its own payments where they are.
 
-The UIF's node and FinCEN's node each read their own FtM payments and accounts, run every
-typology detector on DuckDB, score the accounts and write the scores (one row per account,
-reasons in Spanish and in English) and the alerts with their subgraphs. Nothing crosses the
-border for this: the analytics run where the data is.
+The UIF's node and FinCEN's node each read their own FtM payments and accounts, screen the
+accounts' holders against their own country's designations, run every typology detector on
+DuckDB, score the accounts (proximity to listed parties included) and write the scores (one
+row per account, reasons in Spanish and in English), the alerts with their subgraphs and the
+screening hits; then they trace the money of the highest-risk account forward three hops and
+draw it. Nothing crosses the border for this: the analytics run where the data is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from paridad.finance.detectors.runner import scan
 from paridad.finance.engines import open_engine
 from paridad.finance.inputs.ftm import read_store
 from paridad.finance.scoring import score_accounts, write_scores_csv
-from paridad.i18n import Lang, _, format_number, translate
+from paridad.finance.screening.designations import DesignationList
+from paridad.finance.screening.matcher import Screener, designated_accounts
+from paridad.finance.tracing.diagram import write_svg
+from paridad.finance.tracing.tracer import trace
+from paridad.i18n import LANGS, Lang, _, format_number, translate
 from paridad.node import Node
 
 
@@ -43,12 +49,41 @@ def run_finance(
         log(_("Scanning {node}'s payments for laundering typologies…", node=node.config.name))
         with node.open_store() as store:
             transactions, accounts = read_store(store)
+            listing = DesignationList.from_store(store, node.config.name)
+            holders = [
+                found.to_proxy().to_dict()
+                for h in sorted({h for h in accounts.column("holder_id").to_pylist() if h})
+                if (found := store.get(h)) is not None
+            ]
+        hits = []
+        if len(listing):
+            with Screener(listing) as screener:
+                hits = screener.screen(holders)
+        designated = designated_accounts(hits, accounts.to_pylist())
+        screening = out / f"{key}-screening.jsonl"
+        with screening.open("w", encoding="utf-8") as fh:
+            for hit in hits:
+                fh.write(json.dumps(hit.as_record(), ensure_ascii=False) + "\n")
+        summary.files.append(str(screening))
         with open_engine("duckdb") as engine:
             engine.load("tx", transactions)
             engine.load("accounts", accounts)
             findings = scan(engine, all_detectors())
-            scores = score_accounts(engine, findings)
-        for lang in ("es", "en"):
+            scores = score_accounts(engine, findings, designated=designated)
+            # The riskiest account that paid money on: where did its money go?
+            payers = set(transactions.column("src").to_pylist())
+            seed = next((x.account_id for x in scores if x.account_id in payers), None)
+            traced = trace(engine, [seed], "forward", 3) if seed else None
+        if traced is not None:
+            for suffix, write in (("csv", traced.write_table), ("json", traced.write_graph)):
+                path = out / f"{key}-trace.{suffix}"
+                write(path)
+                summary.files.append(str(path))
+            for lang in LANGS:
+                path = out / f"{key}-trace.{lang}.svg"
+                write_svg(traced, path, lang)
+                summary.files.append(str(path))
+        for lang in LANGS:
             path = out / f"{key}-scores.{lang}.csv"
             write_scores_csv(scores, path, lang)
             summary.files.append(str(path))
@@ -63,6 +98,18 @@ def run_finance(
             "transactions": transactions.num_rows,
             "alerts": dict(Counter(f.detector for f in findings)),
             "accounts_scored": len(scores),
+            "listed": len(listing),
+            "screened": len(holders),
+            "hits": len(hits),
+            "designated_accounts": len(designated),
+            "traced": None
+            if traced is None
+            else {
+                "seed": traced.seeds[0],
+                "transfers": len(traced.transfers),
+                "accounts": len(traced.accounts),
+                "dollars": round(traced.attributed_total, 2),
+            },
             "top": None
             if top is None
             else {
@@ -90,6 +137,17 @@ def finance_lines(s: FinanceSummary, lang: Lang) -> list[str]:
                 accounts=format_number(side["accounts_scored"], lang),
             )
         )
+        lines.append(
+            translate(
+                "  Screening: {screened} account holders against {listed} listed parties, "
+                "{hits} hits, {accounts} accounts held by listed parties.",
+                lang,
+                screened=format_number(side["screened"], lang),
+                listed=format_number(side["listed"], lang),
+                hits=format_number(side["hits"], lang),
+                accounts=format_number(side["designated_accounts"], lang),
+            )
+        )
         top = side.get("top")
         if top:
             lines.append(
@@ -99,6 +157,19 @@ def finance_lines(s: FinanceSummary, lang: Lang) -> list[str]:
                     account=top["account"],
                     score=format_number(top["score"], lang, digits=1),
                     reason=top["reasons"][lang][0] if top["reasons"][lang] else "-",
+                )
+            )
+        traced = side.get("traced")
+        if traced:
+            lines.append(
+                translate(
+                    "  Traced forward from {seed}: {transfers} transfers over {accounts} "
+                    "accounts in three hops, US$ {dollars} followed.",
+                    lang,
+                    seed=traced["seed"],
+                    transfers=format_number(traced["transfers"], lang),
+                    accounts=format_number(traced["accounts"], lang),
+                    dollars=format_number(traced["dollars"], lang, 2),
                 )
             )
     if s.files:

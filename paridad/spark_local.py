@@ -81,6 +81,8 @@ def spark_session(
                     .config("spark.sql.session.timeZone", "UTC")
                     .config("spark.driver.extraJavaOptions", java_options)
                     .config("spark.local.dir", str(workdir / "local"))
+                    # Never a spark-warehouse folder in whatever directory the job ran from.
+                    .config("spark.sql.warehouse.dir", str(workdir / "warehouse"))
                     .getOrCreate()
                 )
             except Exception as exc:  # the JVM did not start: say why, in one line

@@ -108,8 +108,13 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     us_alerts = finance.sides["us"]["alerts"]
     assert us_alerts.get("funnel", 0) >= 1 and us_alerts.get("structuring", 0) >= 1
     assert finance.sides["mx"]["accounts_scored"] > 0
+    # Each node screened its account holders against its own country's list, and some
+    # accounts held by listed parties came out; the top account's money was traced.
+    assert all(side["listed"] > 0 for side in finance.sides.values())
+    assert sum(side["designated_accounts"] for side in finance.sides.values()) >= 1
+    assert all(side["traced"]["transfers"] >= 1 for side in finance.sides.values())
     assert all(Path(f).is_file() for f in finance.files)
-    assert "Money on" in text
+    assert "Money on" in text and "Screening:" in text and "Traced forward from" in text
 
 
 def _check_traces(

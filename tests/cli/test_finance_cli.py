@@ -155,3 +155,157 @@ def test_detectors_lists_every_typology(capsys: pytest.CaptureFixture[str]) -> N
         "structuring",
         "rapid-pass-through",
     }
+
+
+LIST = [
+    {
+        "id": "ofac-frente",
+        "schema": "Company",
+        "target": True,
+        "datasets": ["us_ofac_sdn"],
+        "properties": {"name": ["Frente Uno, S.A. de C.V."]},
+    },
+    {
+        "id": "ofac-s1",
+        "schema": "Sanction",
+        "properties": {"entity": ["ofac-frente"], "program": ["ILLICIT-DRUGS-EO14059"]},
+    },
+]
+
+
+def _write_list(path: Path) -> Path:
+    lines = [json.dumps(r, ensure_ascii=False) for r in LIST] + ["{not json"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_screen_names_against_a_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    listing = _write_list(tmp_path / "sdn.jsonl")
+    out = tmp_path / "hits.csv"
+    code, stdout, err = run(
+        capsys,
+        "--lang",
+        "es",
+        "finance",
+        "screen",
+        "--designations",
+        str(listing),
+        "--name",
+        "FRENTE UNO SA DE CV",
+        "--name",
+        "Panadería La Espiga",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert "FRENTE UNO SA DE CV se parece a Frente Uno, S.A. de C.V." in stdout
+    assert "sdn.jsonl:3" in err  # the broken line, by number
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["designated_id"] for r in rows] == ["ofac-frente"]
+    assert rows[0]["programs"] == "ILLICIT-DRUGS-EO14059"
+
+
+def test_screen_wants_one_source_of_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    listing = _write_list(tmp_path / "sdn.jsonl")
+    code, _, err = run(capsys, "finance", "screen", "--designations", str(listing))
+    assert code == 2 and "--name" in err
+
+
+def test_scan_counts_accounts_held_by_listed_parties(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    export = tmp_path / "movimientos.csv"
+    _write_export(export)
+    accounts = tmp_path / "cuentas.csv"
+    accounts.write_text(
+        "account_id,bank,country,holder_name\nFRENTE1,BBVA,mx,Frente Uno SA de CV\n",
+        encoding="utf-8",
+    )
+    scores = tmp_path / "scores.csv"
+    code, _, err = run(
+        capsys,
+        "finance",
+        "scan",
+        "--transactions",
+        str(export),
+        *MAP,
+        "--accounts",
+        str(accounts),
+        "--designations",
+        str(_write_list(tmp_path / "sdn.jsonl")),
+        "--out",
+        str(scores),
+    )
+    assert code == 0, err
+    assert "1 accounts held by listed parties" in err
+    rows = {r["account_id"]: r for r in csv.DictReader(scores.open(encoding="utf-8"))}
+    assert "Frente Uno, S.A. de C.V. (ILLICIT-DRUGS-EO14059)" in rows["FRENTE1"]["reasons"]
+    # A mule that paid the listed front is one hop from it.
+    assert "1 hop(s)" in rows["MULA0"]["reasons"]
+
+
+def test_trace_forward_writes_table_graph_and_diagram(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    export = tmp_path / "movimientos.csv"
+    _write_export(export)
+    table, graph, svg = tmp_path / "t.csv", tmp_path / "g.json", tmp_path / "f.svg"
+    code, stdout, err = run(
+        capsys,
+        "--lang",
+        "es",
+        "finance",
+        "trace",
+        "--transactions",
+        str(export),
+        *MAP,
+        "--seed",
+        "P0",
+        "--hops",
+        "4",
+        "--method",
+        "proportional",
+        "--out",
+        str(table),
+        "--graph",
+        str(graph),
+        "--svg",
+        str(svg),
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(table.open(encoding="utf-8")))
+    assert [(r["hop"], r["from_account"], r["to_account"]) for r in rows] == [
+        ("1", "P0", "P1"),
+        ("2", "P1", "P2"),
+        ("3", "P2", "P3"),
+        ("4", "P3", "P4"),
+    ]
+    assert float(rows[0]["attributed_usd"]) == float(rows[0]["amount_usd"]) == 100.0
+    assert "transferencias entre" in stdout
+    assert json.loads(graph.read_text(encoding="utf-8"))["method"] == "proportional"
+    assert "A dónde fue el dinero de P0" in svg.read_text(encoding="utf-8")
+
+
+def test_trace_of_an_unknown_seed_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    export = tmp_path / "movimientos.csv"
+    _write_export(export)
+    code, _, err = run(
+        capsys,
+        "--lang",
+        "es",
+        "finance",
+        "trace",
+        "--transactions",
+        str(export),
+        *MAP,
+        "--seed",
+        "NADIE",
+        "--out",
+        str(tmp_path / "t.csv"),
+    )
+    assert code == 2 and "NADIE" in err and "No hay ninguna cuenta" in err
+    assert not (tmp_path / "t.csv").exists()
