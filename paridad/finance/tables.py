@@ -48,6 +48,11 @@ ACCOUNTS: Final = pa.schema(
         pa.field("country", pa.string()),  # ISO 3166-1 alpha-2, lower case
         pa.field("holder_id", pa.string()),  # the FtM entity that holds it, when known
         pa.field("holder_name", pa.string()),
+        # Checked and canonical: the Mexican 18-digit CLABE, an IBAN, or a US bank's ABA
+        # routing number. CLABE and IBAN are the kinds hit/no-hit matches across the border.
+        pa.field("clabe", pa.string()),
+        pa.field("iban", pa.string()),
+        pa.field("aba", pa.string()),
     ]
 )
 

@@ -10,14 +10,17 @@ rejected rows become Python objects, each with its line and field and a translat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from paridad.finance.inputs.errors import (
+    MSG_BAD_ABA,
     MSG_BAD_AMOUNT,
     MSG_BAD_MAP,
     MSG_BAD_TIMESTAMP,
@@ -37,7 +40,7 @@ from paridad.finance.tables import ACCOUNTS, TRANSACTIONS
 TX_REQUIRED = ("tx_id", "timestamp", "from_account", "to_account", "amount", "currency")
 TX_OPTIONAL = ("type", "channel", "location")
 ACCOUNT_REQUIRED = ("account_id", "bank", "country")
-ACCOUNT_OPTIONAL = ("holder_id", "holder_name")
+ACCOUNT_OPTIONAL = ("holder_id", "holder_name", "clabe", "iban", "aba")
 
 # Type codes seen in Mexican and US exports, folded to lower case without accents.
 TYPE_CODES: Mapping[str, str] = {
@@ -239,6 +242,41 @@ def _row_error(row: tuple[object, ...]) -> RowError:
     return RowError(line, "from_account", MSG_NO_ACCOUNT, {})
 
 
+def check_bank_numbers(row: dict[str, Any]) -> list[RowError]:
+    """Check and canonicalise an account row's CLABE, IBAN and ABA routing number in place.
+
+    A Mexican account whose id is 18 digits is a CLABE and is checked as one. A number that
+    fails its check is dropped from the row, which is kept (its transactions still count),
+    and reported with the reason.
+    """
+    from stdnum.us import rtn
+
+    from paridad.errors import ParidadError
+    from paridad.match.identifiers import normalise
+
+    errors: list[RowError] = []
+    line = int(row.pop("line", 0) or 0)
+    account = str(row["account_id"])
+    if not row.get("clabe") and row.get("country") == "mx" and re.fullmatch(r"\d{18}", account):
+        row["clabe"] = account
+    for kind in ("clabe", "iban"):
+        value = row.get(kind)
+        if not value:
+            continue
+        try:
+            row[kind] = normalise(kind, str(value))
+        except ParidadError as exc:
+            row[kind] = None
+            errors.append(RowError(line, kind, exc.msgid, dict(exc.params)))
+    if row.get("aba"):
+        try:
+            row["aba"] = rtn.validate(str(row["aba"]))
+        except ValueError:
+            errors.append(RowError(line, "aba", MSG_BAD_ABA, {"value": row["aba"]}))
+            row["aba"] = None
+    return errors
+
+
 def read_accounts(path: Path, mapping: Mapping[str, str] | None = None) -> Loaded:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")  # a time without a zone is UTC
@@ -253,7 +291,8 @@ def read_accounts(path: Path, mapping: Mapping[str, str] | None = None) -> Loade
             CREATE TABLE parsed AS
             SELECT row_number() OVER () + 1 AS line, {col("account_id")} AS account_id,
                    {col("bank")} AS bank, lower({col("country")}) AS country,
-                   {col("holder_id")} AS holder_id, {col("holder_name")} AS holder_name
+                   {col("holder_id")} AS holder_id, {col("holder_name")} AS holder_name,
+                   {col("clabe")} AS clabe, {col("iban")} AS iban, {col("aba")} AS aba
             FROM raw AS r
             """
         )
@@ -264,11 +303,18 @@ def read_accounts(path: Path, mapping: Mapping[str, str] | None = None) -> Loade
             RowError(int(r[0]), "account_id", MSG_EMPTY_ID, {"field": "account_id"})
             for r in missing
         ]
-        table = con.execute(
-            "SELECT account_id, bank, country, holder_id, holder_name FROM parsed "
-            "WHERE account_id IS NOT NULL"
-        ).to_arrow_table()
+        rows = (
+            con.execute(
+                "SELECT line, account_id, bank, country, holder_id, holder_name, clabe, iban, aba "
+                "FROM parsed WHERE account_id IS NOT NULL ORDER BY line"
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
         rows_read = int(con.execute("SELECT count(*) FROM parsed").fetchone()[0])  # type: ignore[index]
-        return Loaded(table.cast(ACCOUNTS), errors, rows_read)
+        for row in rows:
+            errors += check_bank_numbers(row)
+        errors.sort(key=lambda e: e.line)
+        return Loaded(pa.Table.from_pylist(rows, schema=ACCOUNTS), errors, rows_read)
     finally:
         con.close()

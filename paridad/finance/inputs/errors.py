@@ -21,6 +21,10 @@ MSG_BAD_AMOUNT = N_("'{value}' is not a positive amount.")
 MSG_UNKNOWN_CURRENCY = N_("Currency '{value}' has no rate; add it to the rates file (--rates).")
 MSG_NO_ACCOUNT = N_("The row names neither a paying nor a receiving account.")
 MSG_EMPTY_ID = N_("The row has no {field}.")
+MSG_BAD_ABA = N_(
+    "'{value}' is not an ABA routing number (nine digits with a valid check digit); the "
+    "account is kept without it."
+)
 MSG_BAD_RATES = N_("The rates file {path} is not valid: {reason}")
 
 

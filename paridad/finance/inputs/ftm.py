@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from paridad.finance.inputs.csv_tables import check_bank_numbers
 from paridad.finance.inputs.rates import Rates, load_rates
 from paridad.finance.tables import ACCOUNTS, TRANSACTIONS
 from paridad.store.base import Store
@@ -85,7 +86,14 @@ def tables_from_entities(
                 "country": (_first(props, "country") or "").lower() or None,
                 "holder_id": None,
                 "holder_name": None,
+                "clabe": _first(props, "accountNumber"),
+                "iban": _first(props, "iban"),
+                "aba": None,
             }
+            if accounts[eid]["country"] != "mx":
+                accounts[eid]["clabe"] = None
+            # Checked at ingest already; a number that fails here is left out, not reported.
+            check_bank_numbers(accounts[eid])
         elif schema == "Ownership":
             owner, asset = _first(props, "owner"), _first(props, "asset")
             if owner and asset:
