@@ -444,7 +444,8 @@ def _input_options(command: Callable[..., None]) -> Callable[..., None]:
             "--transactions",
             type=click.Path(path_type=Path, exists=True, dir_okay=False),
             help=_(
-                "Transactions CSV (tx_id, timestamp, from_account, to_account, amount, currency)."
+                "Transactions: CSV (tx_id, timestamp, from_account, to_account, amount, "
+                "currency) or ISO 20022 XML (pacs.008, pain.001, camt.053)."
             ),
         ),
         click.option(
@@ -551,7 +552,14 @@ def _load_inputs(
         assert transactions is not None
         if not fields and mapping:
             raise InvalidFinanceInput(MSG_BAD_MAP, text=" ".join(mapping))
-        loaded = read_transactions(transactions, tx_fields, chosen_rates, acct_table)
+        if transactions.suffix.lower() == ".xml":
+            from paridad.finance.inputs.iso20022 import read_iso20022
+
+            loaded, parties = read_iso20022(transactions, chosen_rates)
+            if accounts is None:
+                acct_table = parties
+        else:
+            loaded = read_transactions(transactions, tx_fields, chosen_rates, acct_table)
         tx_table, rows_read = loaded.table, loaded.rows_read
         errors += loaded.errors
     if country:

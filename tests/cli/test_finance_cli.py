@@ -309,3 +309,39 @@ def test_trace_of_an_unknown_seed_is_refused(
     )
     assert code == 2 and "NADIE" in err and "No hay ninguna cuenta" in err
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_scan_reads_iso20022_and_screens_its_parties(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pacs = Path(__file__).parents[1] / "finance" / "inputs" / "iso20022" / "pacs008.xml"
+    listing = tmp_path / "sdn.jsonl"
+    listing.write_text(
+        json.dumps(
+            {
+                "id": "sdn-altos",
+                "schema": "Company",
+                "target": True,
+                "properties": {"name": ["Comercializadora Los Altos, S.A. de C.V."]},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    scores = tmp_path / "scores.csv"
+    code, _, err = run(
+        capsys,
+        "finance",
+        "scan",
+        "--transactions",
+        str(pacs),
+        "--designations",
+        str(listing),
+        "--out",
+        str(scores),
+    )
+    assert code == 0, err
+    assert "Read 3 transactions (1 rejected) and 2 accounts." in err
+    rows = {r["account_id"]: r for r in csv.DictReader(scores.open(encoding="utf-8"))}
+    assert "Comercializadora Los Altos" in rows["012180001234567899"]["reasons"]
+    assert "1 hop(s)" in rows["US-000123456"]["reasons"]
