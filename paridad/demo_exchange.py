@@ -219,6 +219,8 @@ def _hit_no_hit(mx: Exchange, mx_node: Node, us_node: Node, us_name: str) -> dic
         "items": items,
         "hits": len(hits),
         "kinds": dict(Counter(h.kind for h in hits)),
+        # Mexican bank accounts the US node also holds: the cross-border half of the money.
+        "account_hits": {h.entity_id: h.id for h in hits if h.kind in ("clabe", "iban")},
     }
     serial_hits = [h for h in hits if h.kind in SERIAL_KINDS]
     if not serial_hits:
@@ -306,7 +308,9 @@ def run_exchange(workdir: Path, log: Callable[[str], None] = print) -> ExchangeS
                     prosecutor, case, workdir, us.partner(mx_name).fingerprint
                 )
         summary.drones = run_drones(workdir, mx_node, us_node, log)
-        summary.finance = run_finance(workdir, mx_node, us_node, log)
+        summary.finance = run_finance(
+            workdir, mx_node, us_node, log, {"mx": summary.matched.get("account_hits", {})}
+        )
         _wait(
             lambda: (
                 not mx.db.query("SELECT 1 FROM outbox WHERE delivered_at IS NULL")

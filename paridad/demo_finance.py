@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,14 @@ class FinanceSummary:
 
 
 def run_finance(
-    workdir: Path, mx: Node, us: Node, log: Callable[[str], None] = print
+    workdir: Path,
+    mx: Node,
+    us: Node,
+    log: Callable[[str], None] = print,
+    partner_hits: Mapping[str, Mapping[str, str]] | None = None,
 ) -> FinanceSummary:
+    """Each side's scan; ``partner_hits`` are, per side, its accounts the other node also
+    holds (hit/no-hit on CLABE and IBAN: account id → hit reference)."""
     summary = FinanceSummary()
     started = time.perf_counter()
     out = workdir / "finance"
@@ -69,7 +75,11 @@ def run_finance(
             engine.load("tx", transactions)
             engine.load("accounts", accounts)
             findings = scan(engine, all_detectors())
-            scores = score_accounts(engine, findings, designated=designated)
+            known = set(accounts.column("account_id").to_pylist())
+            hits_here = {
+                a: ref for a, ref in (partner_hits or {}).get(key, {}).items() if a in known
+            }
+            scores = score_accounts(engine, findings, designated=designated, partner_hits=hits_here)
             # The riskiest account that paid money on: where did its money go?
             payers = set(transactions.column("src").to_pylist())
             seed = next((x.account_id for x in scores if x.account_id in payers), None)
@@ -98,6 +108,11 @@ def run_finance(
             "transactions": transactions.num_rows,
             "alerts": dict(Counter(f.detector for f in findings)),
             "accounts_scored": len(scores),
+            "partner_hits": len(hits_here),
+            # Of the accounts in a laundering pattern, those the partner also holds.
+            "cross_border_in_patterns": sum(
+                1 for x in scores if x.account_id in hits_here and x.typologies
+            ),
             "listed": len(listing),
             "screened": len(holders),
             "hits": len(hits),
@@ -157,6 +172,16 @@ def finance_lines(s: FinanceSummary, lang: Lang) -> list[str]:
                     account=top["account"],
                     score=format_number(top["score"], lang, digits=1),
                     reason=top["reasons"][lang][0] if top["reasons"][lang] else "-",
+                )
+            )
+        if side["partner_hits"]:
+            lines.append(
+                translate(
+                    "  Cross-border half: {hits} accounts are also held by the partner's node "
+                    "(hit/no-hit on CLABE and IBAN), {patterns} of them in laundering patterns.",
+                    lang,
+                    hits=format_number(side["partner_hits"], lang),
+                    patterns=format_number(side["cross_border_in_patterns"], lang),
                 )
             )
         traced = side.get("traced")

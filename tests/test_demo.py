@@ -113,6 +113,10 @@ def test_demo_exchange_runs_every_workflow_between_two_processes(
     assert all(side["listed"] > 0 for side in finance.sides.values())
     assert sum(side["designated_accounts"] for side in finance.sides.values()) >= 1
     assert all(side["traced"]["transfers"] >= 1 for side in finance.sides.values())
+    # The cross-border half: Mexican accounts the US node also holds, found by hit/no-hit on
+    # their CLABE or IBAN, count in the Mexican scores.
+    assert finance.sides["mx"]["partner_hits"] >= 1
+    assert "Cross-border half" in text
     assert all(Path(f).is_file() for f in finance.files)
     assert "Money on" in text and "Screening:" in text and "Traced forward from" in text
 
