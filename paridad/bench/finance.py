@@ -95,6 +95,7 @@ def _world_quality(out: Path, scale: str) -> dict[str, Any]:
         planted_from_truth(truth["typologies"]),
         same_account_from_truth(truth["account_pairs"]),
     )
+    result["screening"] = _screening(out, truth)
     return {
         "bench": "finance",
         "system": "paridad",
@@ -102,6 +103,55 @@ def _world_quality(out: Path, scale: str) -> dict[str, Any]:
         "transactions": transactions,
         "alerts": len(findings),
         **result,
+    }
+
+
+def _screening(out: Path, truth: dict[str, Any]) -> dict[str, Any]:
+    """The US designations screened from the Mexican side: every Mexican person and
+    organisation record the world pairs with a US record (name variants: accents, aliases,
+    particles, surname order) and its namesakes, against the US list of designated parties.
+    A hit is right when the query and the listed record are the same identity."""
+    import orjson
+
+    from paridad.finance.screening.designations import DesignationList
+    from paridad.finance.screening.matcher import Screener
+
+    def load(side: str) -> dict[str, dict[str, Any]]:
+        return {
+            e["id"]: e
+            for name in ("people.jsonl", "organizations.jsonl", "sanctions.jsonl")
+            for e in map(orjson.loads, (out / side / name).read_bytes().splitlines())
+        }
+
+    us, mx = load("us"), load("mx")
+    sanctions = [e for e in us.values() if e["schema"] == "Sanction"]
+    targets = {t for e in sanctions for t in e["properties"].get("entity", []) if t in us}
+    listing = DesignationList.from_entities(sanctions + [us[t] for t in sorted(targets)], "us")
+    key_of: dict[str, str] = {}
+    for pair in truth["people_pairs"] + truth["organization_pairs"]:
+        key_of[pair["mx"]] = key_of[pair["us"]] = pair["key"]
+    queries = [mx[m] for m in sorted(key_of) if m in mx]
+    queries += [mx[n["mx"]] for n in truth["people_hard_negatives"] if n["mx"] in mx]
+    listed_keys = {key_of[t] for t in listing.designations if t in key_of}
+    expected = {q["id"] for q in queries if key_of.get(q["id"]) in listed_keys}
+    started = time.perf_counter()
+    with Screener(listing) as screener:
+        found = screener.screen(queries)
+    seconds = time.perf_counter() - started
+    right = {
+        h.query_id for h in found if key_of.get(h.query_id) == key_of.get(h.designation.entity_id)
+    }
+    wrong = [h for h in found if key_of.get(h.query_id) != key_of.get(h.designation.entity_id)]
+    precision = len(right) / (len(right) + len(wrong)) if found else 1.0
+    recall = len(right & expected) / len(expected) if expected else 1.0
+    return {
+        "queries": len(queries),
+        "listed": len(listing),
+        "expected_hits": len(expected),
+        "hits": len(found),
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "queries_per_second": round(len(queries) / seconds) if seconds else None,
     }
 
 
@@ -154,6 +204,19 @@ def _speed_rows(
             "peak_rss_mb": round(measured["peak_rss_mb"]),
             "alerts": len(measured["alerts"]),
         }
+    if big.get("traces"):
+        seconds = sorted(t["seconds"] for t in big["traces"])
+        yield {
+            "bench": "finance",
+            "system": "paridad-trace",
+            "dataset": "bulk-population",
+            "transactions": size,
+            "traces": len(seconds),
+            "hops": 3,
+            "median_seconds": round(seconds[len(seconds) // 2], 2),
+            "max_seconds": round(seconds[-1], 2),
+            "max_transfers": max(t["transfers"] for t in big["traces"]),
+        }
     ours_rate = size / (big["load_seconds"] + big["scan_seconds"])
     peer_rate = baseline / (peer["load_seconds"] + peer["scan_seconds"])
     same_size = small["load_seconds"] + small["scan_seconds"]
@@ -164,6 +227,28 @@ def _speed_rows(
         "speedup_same_input": round((peer["load_seconds"] + peer["scan_seconds"]) / same_size, 1),
         "agreement": agreement,
     }
+
+
+def _traces(engine: Any, findings: list[Any]) -> list[dict[str, Any]]:
+    """Flow traces from the anchors of five alerts, three hops each way, timed one by one:
+    what an analyst waits for after clicking "trace" on an alert."""
+    from paridad.finance.tracing.tracer import trace
+
+    seeds = sorted({f.anchor for f in findings if f.detector in ("funnel", "fan-out", "stack")})
+    out = []
+    for seed in seeds[:5]:
+        for direction, method in (("forward", "fifo"), ("backward", "proportional")):
+            started = time.perf_counter()
+            result = trace(engine, [seed], direction, 3, method=method)  # type: ignore[arg-type]
+            out.append(
+                {
+                    "direction": direction,
+                    "method": method,
+                    "seconds": time.perf_counter() - started,
+                    "transfers": len(result.transfers),
+                }
+            )
+    return out
 
 
 def _child(system: str, folder: Path) -> dict[str, Any]:
@@ -212,6 +297,7 @@ def _measure(system: str, folder: str, out: Any) -> None:
                 for f in findings
             ]
         done = time.perf_counter()
+        traces = [] if system == "networkx" else _traces(engine, findings)
         out.send(
             {
                 "load_seconds": loaded - started,
@@ -219,6 +305,7 @@ def _measure(system: str, folder: str, out: Any) -> None:
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                 "alerts": alerts,
                 "transactions": transactions,
+                "traces": traces,
             }
         )
     except BaseException as exc:  # reported to the parent, which raises it

@@ -116,6 +116,7 @@ def make_finance_group() -> click.Group:
         designations: tuple[Path, ...],
         customers: Path | None,
         errors_path: Path | None,
+        cash_reports: Path | None,
     ) -> None:
         from paridad.finance.detectors import all_detectors
         from paridad.finance.detectors.runner import scan
@@ -132,6 +133,7 @@ def make_finance_group() -> click.Group:
             country,
             rates,
             errors_path,
+            cash_reports,
             want_holders=bool(listings),
         )
 
@@ -351,6 +353,7 @@ def make_finance_group() -> click.Group:
         engine: str,
         rates: Path | None,
         errors_path: Path | None,
+        cash_reports: Path | None,
         seeds: tuple[str, ...],
         direction: str,
         hops: int,
@@ -368,7 +371,7 @@ def make_finance_group() -> click.Group:
 
         lang = get_lang()
         tx_table, acct_table, _holders = _load_inputs(
-            transactions, accounts, mapping, node_dir, country, rates, errors_path
+            transactions, accounts, mapping, node_dir, country, rates, errors_path, cash_reports
         )
         start = int(since.replace(tzinfo=UTC).timestamp()) if since else OPEN_START
         end = int(until.replace(tzinfo=UTC).timestamp()) + 86_399 if until else OPEN_END
@@ -487,6 +490,14 @@ def _input_options(command: Callable[..., None]) -> Callable[..., None]:
             help=_("Currency rates to US dollars (YAML) for the period under study."),
         ),
         click.option(
+            "--cash-reports",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help=_(
+                "Cash transaction reports (CSV: report_id, date, account, amount, currency, "
+                "direction), added as cash deposits and withdrawals unless already held."
+            ),
+        ),
+        click.option(
             "--errors",
             "errors_path",
             type=click.Path(path_type=Path, dir_okay=False),
@@ -506,11 +517,12 @@ def _load_inputs(
     country: str | None,
     rates: Path | None,
     errors_path: Path | None,
+    cash_reports: Path | None = None,
     want_holders: bool = False,
 ) -> tuple[pa.Table, pa.Table, list[dict[str, Any]]]:
     """The transactions and accounts tables from CSV files or the node, the rejected rows
     reported (or written to ``errors_path``), and the accounts' holders when asked for."""
-    from paridad.finance.inputs.errors import MSG_BAD_MAP, InvalidFinanceInput
+    from paridad.finance.inputs.errors import MSG_BAD_MAP, InvalidFinanceInput, RowError
     from paridad.finance.inputs.rates import load_rates
     from paridad.finance.tables import empty_accounts, with_home_country
 
@@ -562,6 +574,26 @@ def _load_inputs(
             loaded = read_transactions(transactions, tx_fields, chosen_rates, acct_table)
         tx_table, rows_read = loaded.table, loaded.rows_read
         errors += loaded.errors
+    if cash_reports is not None:
+        from paridad.finance.inputs.cash_reports import merge_cash_reports, read_cash_reports
+
+        reports = read_cash_reports(cash_reports, chosen_rates)
+        # Their lines are the reports file's: say so beside the field.
+        errors += [
+            RowError(e.line, f"{cash_reports.name} {e.field}", e.msgid, e.params)
+            for e in reports.errors
+        ]
+        tx_table, linked = merge_cash_reports(tx_table, reports.table)
+        click.echo(
+            _(
+                "Read {reports} cash reports ({rejected} rejected, {linked} already among the "
+                "transactions).",
+                reports=_count(reports.rows_read),
+                rejected=_count(len(reports.errors)),
+                linked=_count(linked),
+            ),
+            err=True,
+        )
     if country:
         tx_table = with_home_country(tx_table, country)
     click.echo(

@@ -345,3 +345,32 @@ def test_scan_reads_iso20022_and_screens_its_parties(
     rows = {r["account_id"]: r for r in csv.DictReader(scores.open(encoding="utf-8"))}
     assert "Comercializadora Los Altos" in rows["012180001234567899"]["reasons"]
     assert "1 hop(s)" in rows["US-000123456"]["reasons"]
+
+
+def test_scan_adds_cash_reports(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    export = tmp_path / "movimientos.csv"
+    _write_export(export)
+    reports = tmp_path / "ctr.csv"
+    reports.write_text(
+        "report_id,date,account,amount,currency,direction\n"
+        "R1,2025-01-02,NUEVA,15000,USD,in\n"
+        "R2,2025-01-02,NUEVA,15000,USD,sideways\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        capsys,
+        "--lang",
+        "es",
+        "finance",
+        "scan",
+        "--transactions",
+        str(export),
+        *MAP,
+        "--cash-reports",
+        str(reports),
+        "--out",
+        str(tmp_path / "s.csv"),
+    )
+    assert code == 0, err
+    assert "Se leyeron 2 reportes de efectivo (1 rechazados, 0 ya entre las transacciones)" in err
+    assert "ctr.csv direction" in err and "sideways" in err
