@@ -24,6 +24,12 @@ def render_message(msgid: str, params: dict[str, Any], lang: Lang | None = None)
     return translate(msgid, lang, **params)
 
 
+def first_line(exc: BaseException) -> str:
+    """A library's error in one line (a JVM's or a parser's message runs on for pages)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else repr(exc)
+
+
 class ParidadError(Exception):
     """Base error with a translatable message."""
 

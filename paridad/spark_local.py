@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from paridad.errors import ParidadError
+from paridad.errors import ParidadError, first_line
 from paridad.i18n import N_
 
 MSG_NO_PYSPARK = N_(
@@ -86,7 +86,7 @@ def spark_session(
                     .getOrCreate()
                 )
             except Exception as exc:  # the JVM did not start: say why, in one line
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                reason = first_line(exc)
                 raise EngineError(MSG_NO_JAVA, reason=reason) from None
             spark.sparkContext.setLogLevel("ERROR")
         yield spark, workdir

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from paridad.errors import ParidadError
+from paridad.errors import ParidadError, first_line
 from paridad.i18n import N_
 from paridad.resolve.features import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 
@@ -380,13 +380,8 @@ def _share_of_matches(linker: Any, model: ResolutionModel, entities: int) -> tup
             return 0.0, ""
         note = f"share of matches: {value}"
     except Exception as exc:  # Splink refuses when the rules find nothing
-        note = f"share of matches: {_first_line(exc)}"
+        note = f"share of matches: {first_line(exc)}"
     return 1.0 / max(entities, 2), note
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else repr(exc)
 
 
 def _linker(table: Any, model: ResolutionModel, entities: int, scored: Scored) -> Any:
@@ -436,7 +431,7 @@ def score(
             try:
                 _train_em(linker, model, seed)
             except Exception as exc:  # EM can fail on odd data; the priors still hold
-                scored.notes.append(f"em failed, priors kept: {_first_line(exc)}")
+                scored.notes.append(f"em failed, priors kept: {first_line(exc)}")
                 scored.training = "priors"
                 linker = _linker(table, model, len(rows), scored)
         step(N_("Scoring"))

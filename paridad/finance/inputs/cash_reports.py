@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from paridad.finance.inputs.csv_tables import Loaded, read_transactions
-from paridad.finance.inputs.errors import MSG_UNREADABLE, InvalidFinanceInput, RowError
+from paridad.finance.inputs.csv_tables import Loaded, load_raw, read_transactions
+from paridad.finance.inputs.errors import InvalidFinanceInput, RowError
 from paridad.finance.inputs.rates import Rates
 from paridad.i18n import N_
 
@@ -63,16 +63,8 @@ def read_cash_reports(path: Path, rates: Rates | None = None) -> Loaded:
     """The reports as cash transactions, each bad one rejected with its line and reason."""
     con = duckdb.connect(":memory:")
     try:
-        try:
-            raw = con.execute(
-                "SELECT * FROM read_csv(?, all_varchar = true, header = true, auto_detect = true,"
-                " null_padding = true)",
-                [str(path)],
-            ).fetchall()
-            header = [d[0] for d in con.description or []]
-        except (duckdb.Error, OSError) as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            raise InvalidFinanceInput(MSG_UNREADABLE, path=str(path), reason=reason) from None
+        header = load_raw(con, path)
+        raw = con.execute("SELECT * FROM raw").fetchall()
     finally:
         con.close()
     where: dict[str, int] = {}

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from paridad.errors import first_line
 from paridad.finance.inputs.errors import (
     MSG_BAD_ABA,
     MSG_BAD_AMOUNT,
@@ -90,6 +91,20 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def load_raw(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The file as table ``raw``, every value text (rows shorter than the header padded);
+    its header. A file DuckDB cannot read as CSV is refused with the reason."""
+    try:
+        con.execute(
+            "CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
+            "auto_detect = true, null_padding = true)",
+            [str(path)],
+        )
+    except (duckdb.Error, OSError) as exc:
+        raise InvalidFinanceInput(MSG_UNREADABLE, path=str(path), reason=first_line(exc)) from None
+    return [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
+
+
 def _columns(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -98,16 +113,7 @@ def _columns(
     optional: Sequence[str],
 ) -> dict[str, str]:
     """Our field → the file's column, checked before anything is loaded."""
-    try:
-        con.execute(
-            "CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
-            "auto_detect = true, null_padding = true)",
-            [str(path)],
-        )
-    except (duckdb.Error, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise InvalidFinanceInput(MSG_UNREADABLE, path=str(path), reason=reason) from None
-    header = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
+    header = load_raw(con, path)
     fields = (*required, *optional)
     chosen: dict[str, str] = {}
     for column, target in mapping.items():
