@@ -86,6 +86,14 @@ def make_finance_group() -> click.Group:
         help=_("Also write every alert with its subgraph and explanation (JSON Lines)."),
     )
     @click.option(
+        "--entity-scores",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=_(
+            "Also write the account holders' scores (CSV: entity_id, name, score, accounts, "
+            "reasons), highest first."
+        ),
+    )
+    @click.option(
         "--designations",
         multiple=True,
         type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -113,6 +121,7 @@ def make_finance_group() -> click.Group:
         rates: Path | None,
         out: Path,
         alerts: Path | None,
+        entity_scores: Path | None,
         designations: tuple[Path, ...],
         customers: Path | None,
         errors_path: Path | None,
@@ -176,6 +185,12 @@ def make_finance_group() -> click.Group:
             findings = scan(running, all_detectors(), progress)
             scores = score_accounts(running, findings, designated=designated)
         write_scores_csv(scores, out, lang)
+        if entity_scores is not None:
+            from paridad.finance.scoring import score_entities, write_entity_scores_csv
+
+            write_entity_scores_csv(
+                score_entities(scores, acct_table.to_pylist()), entity_scores, lang
+            )
         if alerts is not None:
             with alerts.open("w", encoding="utf-8") as fh:
                 for f in findings:

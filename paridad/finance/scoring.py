@@ -196,3 +196,86 @@ def write_scores_csv(scores: Sequence[AccountScore], path: Path, lang: Lang) -> 
                     "; ".join(s.reasons_text(lang)),
                 ]
             )
+
+
+MSG_HOLDS = N_("Holds {account} (score {score}): {reason}")
+
+
+@dataclass
+class EntityScore:
+    """A person or company scored through the accounts they hold."""
+
+    entity_id: str
+    name: str
+    score: float
+    accounts: tuple[str, ...]
+    reasons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def reasons_text(self, lang: Lang) -> list[str]:
+        out = []
+        for msgid, params in self.reasons:
+            shown = dict(params)
+            if "account_score" in shown:  # the held account's first reason, in this language
+                held: AccountScore = shown.pop("account_score")
+                texts = held.reasons_text(lang)
+                shown["reason"] = texts[0] if texts else "-"
+            out.append(translate(msgid, lang, **shown))
+        return out
+
+
+def score_entities(
+    scores: Sequence[AccountScore], accounts: Sequence[Mapping[str, Any]]
+) -> list[EntityScore]:
+    """Holders ranked by what their accounts show: their accounts' scores compound
+    (1 − Π(1 − score)), so a person with three middling accounts outranks one with one,
+    and each held account that scored is a reason. Accounts with no known holder are left
+    to the account scores."""
+    by_account = {s.account_id: s for s in scores}
+    held: dict[str, list[AccountScore]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in accounts:
+        name = (row.get("holder_name") or "").strip()
+        holder = str(row.get("holder_id") or (f"holder:{name}" if name else ""))
+        scored = by_account.get(str(row.get("account_id")))
+        if not holder or scored is None:
+            continue
+        held[holder].append(scored)
+        names.setdefault(holder, name)
+    out = []
+    for holder, account_scores in held.items():
+        account_scores.sort(key=lambda s: (-s.score, s.account_id))
+        total = _compound([s.score / 100 for s in account_scores])
+        out.append(
+            EntityScore(
+                holder,
+                names[holder],
+                round(100 * total, 1),
+                tuple(s.account_id for s in account_scores),
+                [
+                    (
+                        MSG_HOLDS,
+                        {"account": s.account_id, "score": f"{s.score:.1f}", "account_score": s},
+                    )
+                    for s in account_scores
+                ],
+            )
+        )
+    out.sort(key=lambda e: (-e.score, e.entity_id))
+    return out
+
+
+def write_entity_scores_csv(scores: Sequence[EntityScore], path: Path, lang: Lang) -> None:
+    """``entity_id, name, score, accounts, reasons``, one row per holder, highest first."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["entity_id", "name", "score", "accounts", "reasons"])
+        for s in scores:
+            out.writerow(
+                [
+                    s.entity_id,
+                    s.name,
+                    f"{s.score:.1f}",
+                    ";".join(s.accounts),
+                    "; ".join(s.reasons_text(lang)),
+                ]
+            )

@@ -237,9 +237,15 @@ def test_scan_counts_accounts_held_by_listed_parties(
         str(_write_list(tmp_path / "sdn.jsonl")),
         "--out",
         str(scores),
+        "--entity-scores",
+        str(tmp_path / "entities.csv"),
     )
     assert code == 0, err
     assert "1 accounts held by listed parties" in err
+    holders = list(csv.DictReader((tmp_path / "entities.csv").open(encoding="utf-8")))
+    assert [(h["entity_id"], h["accounts"]) for h in holders] == [
+        ("holder:Frente Uno SA de CV", "FRENTE1")
+    ]
     rows = {r["account_id"]: r for r in csv.DictReader(scores.open(encoding="utf-8"))}
     assert "Frente Uno, S.A. de C.V. (ILLICIT-DRUGS-EO14059)" in rows["FRENTE1"]["reasons"]
     # A mule that paid the listed front is one hop from it.
