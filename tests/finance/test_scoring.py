@@ -3,6 +3,8 @@ and holders ranked through the accounts they hold, with reasons in both language
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from paridad.finance.detectors import all_detectors
@@ -54,7 +56,7 @@ def test_holders_are_ranked_through_their_accounts(duckdb_engine: Engine) -> Non
     scores = score_accounts(
         duckdb_engine, scan(duckdb_engine, all_detectors()), designated={"LISTED": "SDN"}
     )
-    accounts = [
+    accounts: list[dict[str, Any]] = [
         {"account_id": "FRENTE", "holder_id": "p1", "holder_name": "Frente Uno"},
         {"account_id": "LISTED", "holder_id": "p1", "holder_name": "Frente Uno"},
         {"account_id": "FARTHER", "holder_id": None, "holder_name": "Ana Ruiz"},
