@@ -54,14 +54,15 @@ class _Lot:
     left: float
 
 
-def funding(ledger: Iterable[Transfer], method: Method) -> Funding:
-    """For each outgoing transfer, the incoming transfers (lots) that paid for it."""
+def funding(ledger: Iterable[Transfer], method: Method, within: set[str] | None = None) -> Funding:
+    """For each outgoing transfer (of the accounts ``within``, all when None), the incoming
+    transfers (lots) that paid for it."""
     lots: dict[str, deque[_Lot]] = defaultdict(deque)
     out: Funding = {}
     for t in chronological(ledger):
-        if t.src is not None:
+        if t.src is not None and (within is None or t.src in within):
             out[t.tx_id] = _take(lots[t.src], t.amount, method)
-        if t.dst is not None and t.amount > 0:
+        if t.dst is not None and t.amount > 0 and (within is None or t.dst in within):
             lots[t.dst].append(_Lot(t.tx_id, t.amount))
     return out
 
@@ -104,7 +105,7 @@ def forward(
     seeds' share of the lots that paid for it. Only accounts ``within`` the walk pass money
     on (the ledger of an account beyond it is not complete).
     """
-    funded = funding(ledger, method)
+    funded = funding(ledger, method, within | seeds)
     by_id = {t.tx_id: t for t in ledger}
     carried: dict[str, float] = {}
     for t in chronological(ledger):
@@ -132,7 +133,7 @@ def backward(
     the share of it that paid for transfers already counted. A payer beyond the walk
     (``within``) is an origin: its ledger is not complete enough to look behind it.
     """
-    funded = funding(ledger, method)
+    funded = funding(ledger, method, within)
     by_id = {t.tx_id: t for t in ledger}
     reached: dict[str, float] = defaultdict(float)
     origins: dict[str, float] = defaultdict(float)

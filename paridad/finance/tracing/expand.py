@@ -25,7 +25,8 @@ class Walk:
 
     hops_of: dict[str, int]
     edges: pa.Table  # tx columns plus ``hop``
-    ledger: pa.Table  # every transfer in the window touching a reached account
+    ledger: pa.Table  # every transfer in the window touching an inner account
+    inner: set[str]  # the accounts money is followed through (every hop but the last)
     cut_at_hop: int | None
 
 
@@ -64,7 +65,8 @@ def walk(
             f"SELECT t.tx_id, t.ts, t.src, t.dst, t.amount, t.currency, t.amount_usd, t.type, "
             f"{hop} AS hop FROM tx t JOIN _trace_f{hop - 1} f ON {edge} = f.account "
             f"WHERE {timely} AND t.ts BETWEEN {int(start)} AND {int(end)} "
-            f"AND t.tx_id NOT IN (SELECT tx_id FROM _trace_edges)"
+            # Not walked before: an anti-join on the few edges so far, not a NOT IN over tx.
+            f"AND NOT EXISTS (SELECT 1 FROM _trace_edges w WHERE w.tx_id = t.tx_id)"
         )
         engine.create(f"_trace_e{hop}", step)
         found = engine.query(f"SELECT count(*) AS n FROM _trace_e{hop}").column("n")[0].as_py()
@@ -100,11 +102,22 @@ def walk(
         )
     }
     edges = engine.query("SELECT * FROM _trace_edges ORDER BY ts, tx_id")
+    # The ledgers attribution needs: those of the accounts money is followed through, the
+    # seeds and every hop but the last (where the walk stops and the trace ends).
+    last = max(hops_of.values(), default=0)
+    engine.create(
+        "_trace_inner",
+        f"SELECT account FROM _trace_seen WHERE hop < {max(last, 1)} AND hop < {int(hops)}",
+    )
+    window = f"t.ts BETWEEN {int(start)} AND {int(end)}"
     engine.create(
         "_trace_ledger",
-        "SELECT t.tx_id, t.ts, t.src, t.dst, t.amount_usd, t.type FROM tx t "
-        f"WHERE t.ts BETWEEN {int(start)} AND {int(end)} AND "
-        "(t.src IN (SELECT account FROM _trace_seen) OR t.dst IN (SELECT account FROM _trace_seen))",
+        "SELECT t.tx_id, t.ts, t.src, t.dst, t.amount_usd FROM tx t "
+        f"JOIN _trace_inner i ON t.src = i.account WHERE {window} "
+        "UNION "
+        "SELECT t.tx_id, t.ts, t.src, t.dst, t.amount_usd FROM tx t "
+        f"JOIN _trace_inner i ON t.dst = i.account WHERE {window}",
     )
     ledger = engine.query("SELECT * FROM _trace_ledger ORDER BY ts, tx_id")
-    return Walk(hops_of=hops_of, edges=edges, ledger=ledger, cut_at_hop=cut)
+    inner = {str(a) for a in engine.query("SELECT account FROM _trace_inner").column(0).to_pylist()}
+    return Walk(hops_of=hops_of, edges=edges, ledger=ledger, inner=inner, cut_at_hop=cut)

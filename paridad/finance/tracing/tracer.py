@@ -134,7 +134,7 @@ def trace(
         Transfer(r["tx_id"], int(r["ts"]), r["src"], r["dst"], float(r["amount_usd"]))
         for r in walked.ledger.to_pylist()
     ]
-    within = set(walked.hops_of)
+    within = walked.inner
     seed_set = set(seeds)
     origins: dict[str, float] = {}
     if direction == "forward":

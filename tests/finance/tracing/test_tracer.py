@@ -65,9 +65,11 @@ def test_backward_finds_the_origins(duckdb_engine: Engine) -> None:
     duckdb_engine.load("tx", _book().transactions())
     result = trace(duckdb_engine, ["E"], "backward", hops=2, method="fifo")
     assert {(t.src, t.dst) for t in result.transfers} == {("C", "E"), ("A", "C"), (None, "C")}
-    # A, the last hop, is looked behind through its own ledger: the 900 it paid C were the
-    # seed's, paid in by a payer the walk did not reach, so SEED is an origin, as is the cash.
-    assert result.origins == {"SEED": pytest.approx(900), "cash": pytest.approx(300)}
+    # The walk stops at A, the last hop: the 900 it paid C are A's as far as this trace
+    # goes, so A is an origin, as is the cash paid into C. A hop further looks behind A.
+    assert result.origins == {"A": pytest.approx(900), "cash": pytest.approx(300)}
+    further = trace(duckdb_engine, ["E"], "backward", hops=3, method="fifo")
+    assert further.origins == {"SEED": pytest.approx(900), "cash": pytest.approx(300)}
 
 
 def test_a_walk_that_would_pass_the_limit_stops_and_says_where(duckdb_engine: Engine) -> None:
