@@ -43,54 +43,68 @@ class GatherScatter(Detector):
     def __init__(self, params: GatherScatterParams | None = None) -> None:
         self.params = params or GatherScatterParams()
 
-    def _with(self) -> str:
-        """The shared CTEs: inflows of busy accounts, gathers, and each gather's payouts.
-
-        Written once as CTEs so that the bucketed copy of the inflows is built once, and only
-        for accounts with at least ``min_sources`` inflows at all (few, on real ledgers).
-        """
+    def stages(self) -> list[tuple[str, str]]:
+        """The inflows of busy accounts, the gathers and each gather's payouts, materialised
+        once: the alerts and their members both read them. The bucketed copy of the inflows
+        is built only for accounts with at least ``min_sources`` inflows at all (few, on real
+        ledgers)."""
         p = self.params
-        return f"""
-            WITH flows AS (
-                SELECT tx_id, ts, src, dst, amount_usd, type FROM tx
-                WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst AND type IN {_FLOWS}
+        flows = f"""
+            SELECT tx_id, ts, src, dst, amount_usd, type FROM tx
+            WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst AND type IN {_FLOWS}
+        """
+        return [
+            (
+                "_gs_inflows",
+                f"""
+                WITH flows AS ({flows}),
+                busy AS (
+                    SELECT dst AS hub FROM flows GROUP BY dst
+                    HAVING count(*) >= {int(p.min_sources)}
+                ),
+                busy_in AS (SELECT f.* FROM flows AS f JOIN busy ON busy.hub = f.dst)
+                SELECT * FROM ({bucketed("SELECT * FROM busy_in", "ts", p.window_days * DAY)}) AS b
+                """,
             ),
-            busy AS (
-                SELECT dst AS hub FROM flows GROUP BY dst HAVING count(*) >= {int(p.min_sources)}
-            ),
-            busy_in AS (SELECT f.* FROM flows AS f JOIN busy ON busy.hub = f.dst),
-            inflows AS ({bucketed("SELECT * FROM busy_in", "ts", p.window_days * DAY)}),
-            gathers AS (
+            (
+                "_gs_gathers",
+                f"""
                 SELECT dst AS anchor, _k, _bucket, count(DISTINCT src) AS sources,
                        sum(amount_usd) AS in_usd, min(ts) AS t0, max(ts) AS t1
-                FROM inflows
+                FROM _gs_inflows
                 GROUP BY dst, _k, _bucket
                 HAVING count(DISTINCT src) >= {p.min_sources}
                    AND sum(amount_usd) >= {p.min_in_usd}
+                """,
             ),
-            was AS (
-                SELECT DISTINCT i.dst AS hub, i.src AS source, i._k, i._bucket
-                FROM inflows AS i
-                JOIN gathers AS g ON g.anchor = i.dst AND g._k = i._k AND g._bucket = i._bucket
-            ),
-            payouts AS (
+            (
+                "_gs_payouts",
+                f"""
+                WITH flows AS ({flows}),
+                was AS (
+                    SELECT DISTINCT i.dst AS hub, i.src AS source, i._k, i._bucket
+                    FROM _gs_inflows AS i
+                    JOIN _gs_gathers AS g
+                      ON g.anchor = i.dst AND g._k = i._k AND g._bucket = i._bucket
+                )
                 SELECT g.anchor, g._k, g._bucket, o.tx_id, o.dst, o.amount_usd
-                FROM gathers AS g
+                FROM _gs_gathers AS g
                 JOIN flows AS o ON o.src = g.anchor
                 LEFT JOIN was ON was.hub = g.anchor AND was.source = o.dst
                     AND was._k = g._k AND was._bucket = g._bucket
                 WHERE o.ts >= g.t0 AND o.ts <= g.t1 + {p.payout_days * DAY}
                   AND was.source IS NULL
-            )
-        """
+                """,
+            ),
+        ]
 
     def alerts_sql(self) -> str:
         p = self.params
         scored = f"""
             SELECT g.anchor, g._k, g._bucket, g.sources, g.in_usd,
                    count(DISTINCT o.dst) AS destinations, sum(o.amount_usd) AS out_usd
-            FROM gathers AS g
-            JOIN payouts AS o
+            FROM _gs_gathers AS g
+            JOIN _gs_payouts AS o
               ON o.anchor = g.anchor AND o._k = g._k AND o._bucket = g._bucket
             GROUP BY g.anchor, g._k, g._bucket, g.sources, g.in_usd
             HAVING count(DISTINCT o.dst) >= {p.min_destinations}
@@ -99,7 +113,6 @@ class GatherScatter(Detector):
         """
         best = best_per_anchor(scored, "r.sources + r.destinations DESC, r.in_usd DESC")
         return f"""
-            {self._with()}
             SELECT {alert_id(self.name)} AS alert_id, anchor,
                    least(1.0, CAST(sources + destinations AS DOUBLE) / 12.0) AS score,
                    sources, destinations, round(in_usd, 2) AS in_usd,
@@ -108,16 +121,15 @@ class GatherScatter(Detector):
         """
 
     def members_sql(self) -> str:
-        return f"""
-            {self._with()}
+        return """
             SELECT a.alert_id, i.tx_id
             FROM alerts_gather_scatter AS a
-            JOIN inflows AS i
+            JOIN _gs_inflows AS i
               ON i.dst = a.anchor AND i._k = a._k AND i._bucket = a._bucket
             UNION
             SELECT a.alert_id, o.tx_id
             FROM alerts_gather_scatter AS a
-            JOIN payouts AS o
+            JOIN _gs_payouts AS o
               ON o.anchor = a.anchor AND o._k = a._k AND o._bucket = a._bucket
         """
 
