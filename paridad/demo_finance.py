@@ -21,7 +21,7 @@ from typing import Any
 from paridad.finance.detectors import all_detectors
 from paridad.finance.detectors.runner import scan
 from paridad.finance.engines import open_engine
-from paridad.finance.inputs.ftm import read_store
+from paridad.finance.inputs.ftm import node_holders, read_store
 from paridad.finance.scoring import score_accounts, write_scores_csv
 from paridad.finance.screening.designations import DesignationList
 from paridad.finance.screening.matcher import Screener, designated_accounts
@@ -56,11 +56,7 @@ def run_finance(
         with node.open_store() as store:
             transactions, accounts = read_store(store)
             listing = DesignationList.from_store(store, node.config.name)
-            holders = [
-                found.to_proxy().to_dict()
-                for h in sorted({h for h in accounts.column("holder_id").to_pylist() if h})
-                if (found := store.get(h)) is not None
-            ]
+            holders = node_holders(store, accounts)
         hits = []
         if len(listing):
             with Screener(listing) as screener:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from paridad.errors import ParidadError
-from paridad.finance.screening.matcher import DEFAULT_THRESHOLD
+from paridad.finance.screening import DEFAULT_THRESHOLD
 from paridad.i18n import Lang, _, format_number, get_lang
 
 if TYPE_CHECKING:
@@ -260,12 +260,12 @@ def make_finance_group() -> click.Group:
         if entities is not None:
             queries = _read_entities(entities)
         elif node_dir is not None:
-            from paridad.finance.inputs.ftm import read_store
+            from paridad.finance.inputs.ftm import node_holders, read_store
             from paridad.node import Node
 
             with Node.open(node_dir).open_store() as store:
                 _tx, acct_table = read_store(store)
-                queries = _node_holders(store, acct_table)
+                queries = node_holders(store, acct_table)
         else:
             queries = [
                 {"id": f"name:{i}", "schema": "LegalEntity", "properties": {"name": [n]}}
@@ -548,13 +548,13 @@ def _load_inputs(
     errors: list[RowError] = []
     holders: list[dict[str, Any]] = []
     if node_dir is not None:
-        from paridad.finance.inputs.ftm import read_store
+        from paridad.finance.inputs.ftm import node_holders, read_store
         from paridad.node import Node
 
         with Node.open(node_dir).open_store() as store:
             tx_table, acct_table = read_store(store, chosen_rates)
             if want_holders:
-                holders = _node_holders(store, acct_table)
+                holders = node_holders(store, acct_table)
         rows_read = tx_table.num_rows
     else:
         from paridad.finance.inputs.csv_tables import (
@@ -665,20 +665,10 @@ def _read_entities(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _node_holders(store: Any, accounts: Any) -> list[dict[str, Any]]:
-    """The node's own entities that hold its bank accounts."""
-    holders: list[dict[str, Any]] = []
-    for holder_id in sorted({h for h in accounts.column("holder_id").to_pylist() if h}):
-        record = store.get(holder_id)
-        if record is not None:
-            holders.append(record.to_proxy().to_dict())
-    return holders
-
-
 def _screen(
     listings: list[DesignationList], queries: list[dict[str, Any]], threshold: float | None = None
 ) -> list[ScreeningHit]:
-    from paridad.finance.screening.matcher import DEFAULT_THRESHOLD, Screener
+    from paridad.finance.screening.matcher import Screener
 
     hits: list[ScreeningHit] = []
     for listing in listings:

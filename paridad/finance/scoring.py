@@ -30,6 +30,7 @@ from typing import Any
 
 from paridad.finance.detectors.base import Finding
 from paridad.finance.engines import Engine
+from paridad.finance.tables import holder_key
 from paridad.i18n import N_, Lang, translate
 
 MSG_ANCHOR = N_("{typology}: {explanation}")
@@ -234,13 +235,12 @@ def score_entities(
     held: dict[str, list[AccountScore]] = defaultdict(list)
     names: dict[str, str] = {}
     for row in accounts:
-        name = (row.get("holder_name") or "").strip()
-        holder = str(row.get("holder_id") or (f"holder:{name}" if name else ""))
+        holder = holder_key(row)
         scored = by_account.get(str(row.get("account_id")))
-        if not holder or scored is None:
+        if holder is None or scored is None:
             continue
         held[holder].append(scored)
-        names.setdefault(holder, name)
+        names.setdefault(holder, (row.get("holder_name") or "").strip())
     out = []
     for holder, account_scores in held.items():
         account_scores.sort(key=lambda s: (-s.score, s.account_id))

@@ -9,7 +9,8 @@ ratios need no dialect-specific date or currency functions.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 import pyarrow as pa
 
@@ -55,6 +56,16 @@ ACCOUNTS: Final = pa.schema(
         pa.field("aba", pa.string()),
     ]
 )
+
+
+def holder_key(account: Mapping[str, Any]) -> str | None:
+    """Who holds an account row: its ``holder_id``, else ``holder:NAME`` for a holder known
+    only by name (a bank's accounts file), else None. Screening, designated accounts and
+    entity scores all key holders this way."""
+    if account.get("holder_id"):
+        return str(account["holder_id"])
+    name = (account.get("holder_name") or "").strip()
+    return f"holder:{name}" if name else None
 
 
 def empty_transactions() -> pa.Table:

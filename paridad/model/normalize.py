@@ -18,6 +18,13 @@ PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "van", "
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+def plain(text: str) -> str:
+    """Lower case with accents stripped, punctuation kept: for matching codes and words
+    written either way ("Depósito", "deposito")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, strip accents (ñ becomes n) and replace punctuation with spaces."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -25,6 +24,7 @@ from paridad.finance.inputs.csv_tables import Loaded, load_raw, read_transaction
 from paridad.finance.inputs.errors import InvalidFinanceInput, RowError
 from paridad.finance.inputs.rates import Rates
 from paridad.i18n import N_
+from paridad.model.normalize import plain
 
 MSG_BAD_DIRECTION = N_(
     "'{value}' is not a direction of cash: in (deposit, depósito, entrada) or out "
@@ -54,11 +54,6 @@ _IN = {"in", "deposit", "deposito", "entrada", "cash in", "deposito en efectivo"
 _OUT = {"out", "withdrawal", "retiro", "salida", "cash out", "retiro en efectivo", "s", "o"}
 
 
-def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in folded if not unicodedata.combining(c))
-
-
 def read_cash_reports(path: Path, rates: Rates | None = None) -> Loaded:
     """The reports as cash transactions, each bad one rejected with its line and reason."""
     con = duckdb.connect(":memory:")
@@ -69,7 +64,7 @@ def read_cash_reports(path: Path, rates: Rates | None = None) -> Loaded:
         con.close()
     where: dict[str, int] = {}
     for i, name in enumerate(header):
-        field = _SYNONYMS.get(_plain(name), _plain(name))
+        field = _SYNONYMS.get(plain(name), plain(name))
         if field in FIELDS and field not in where:
             where[field] = i
     for field in REQUIRED:
@@ -103,7 +98,7 @@ def read_cash_reports(path: Path, rates: Rates | None = None) -> Loaded:
                     value = values[i] if i is not None else None
                     return str(value).strip() if value is not None else ""
 
-                direction = _plain(get("direction"))
+                direction = plain(get("direction"))
                 if direction not in _IN | _OUT:
                     errors.append(
                         RowError(line, "direction", MSG_BAD_DIRECTION, {"value": get("direction")})

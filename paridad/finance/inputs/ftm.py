@@ -14,7 +14,6 @@ description ("sucursal X", "branch X").
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,17 +23,13 @@ import pyarrow as pa
 from paridad.finance.inputs.csv_tables import check_bank_numbers
 from paridad.finance.inputs.rates import Rates, load_rates
 from paridad.finance.tables import ACCOUNTS, TRANSACTIONS
+from paridad.model.normalize import plain
 from paridad.store.base import Store
 
 SCHEMATA = ("Payment", "BankAccount", "Ownership", "Person", "Company", "Organization")
 _CASH_IN = ("cash deposit", "deposito en efectivo", "armored car", "armoured car", "efectivo")
 _CASH_OUT = ("cash withdrawal", "retiro en efectivo", "retiro")
 _BRANCH = re.compile(r"(?:sucursal|branch)\s+(.+)$", re.IGNORECASE)
-
-
-def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def _first(props: Mapping[str, Any], name: str) -> str | None:
@@ -45,7 +40,7 @@ def _first(props: Mapping[str, Any], name: str) -> str | None:
 def payment_type(
     purpose: str, description: str, src_country: str | None, dst_country: str | None
 ) -> str:
-    text = _plain(f"{purpose} {description}")
+    text = plain(f"{purpose} {description}")
     if any(k in text for k in _CASH_OUT):
         return "cash_withdrawal"
     if any(k in text for k in _CASH_IN):
@@ -144,6 +139,16 @@ def tables_from_entities(
         pa.Table.from_pylist(rows, schema=TRANSACTIONS),
         pa.Table.from_pylist(list(accounts.values()), schema=ACCOUNTS),
     )
+
+
+def node_holders(store: Store, accounts: pa.Table) -> list[dict[str, Any]]:
+    """The node's own entities that hold the accounts in ``accounts``, for screening."""
+    holders: list[dict[str, Any]] = []
+    for holder_id in sorted({h for h in accounts.column("holder_id").to_pylist() if h}):
+        record = store.get(holder_id)
+        if record is not None:
+            holders.append(record.to_proxy().to_dict())
+    return holders
 
 
 def read_store(store: Store, rates: Rates | None = None) -> tuple[pa.Table, pa.Table]:

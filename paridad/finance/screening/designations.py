@@ -136,10 +136,6 @@ class DesignationList:
                 rows.append(found.to_proxy().to_dict())
         return cls.from_entities(rows, name)
 
-    def entities(self) -> Iterator[StatementEntity]:
-        view = self.store.view(self.dataset)
-        yield from view.entities()
-
 
 def read_entity_lines(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
     """FtM JSON lines as dicts, with a reason for each line that is not JSON."""

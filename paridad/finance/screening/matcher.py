@@ -18,14 +18,11 @@ from typing import Any
 
 from followthemoney import Dataset, StatementEntity, model
 
+from paridad.finance.screening import DEFAULT_THRESHOLD
 from paridad.finance.screening.designations import SCREENED_SCHEMATA, Designation, DesignationList
+from paridad.finance.tables import holder_key
 from paridad.i18n import N_, Lang, format_number, translate
 
-# Above yente's 0.7: Mexican company names share generic trade words ("Importadora y
-# Exportadora ..., S.A. de C.V."), and two different companies that share them and one
-# distinctive word score 0.70-0.74 under logic-v2. Real variants (accents, word order,
-# company form written differently, a missing second surname) score 0.85 and above.
-DEFAULT_THRESHOLD = 0.8
 ALGORITHM = "logic-v2"
 
 MSG_HIT = N_("{query} resembles {designated}, listed by {listing}: score {score} ({features}).")
@@ -201,9 +198,9 @@ def holders_as_entities(accounts: Iterable[Mapping[str, Any]]) -> list[dict[str,
     seen: dict[str, dict[str, Any]] = {}
     for row in accounts:
         name = (row.get("holder_name") or "").strip()
-        if not name:
+        holder = holder_key(row)
+        if not name or holder is None:
             continue
-        holder = str(row.get("holder_id") or f"holder:{name}")
         seen.setdefault(
             holder, {"id": holder, "schema": "LegalEntity", "properties": {"name": [name]}}
         )
@@ -220,8 +217,7 @@ def designated_accounts(
             best[hit.query_id] = hit
     out: dict[str, str] = {}
     for row in accounts:
-        name = (row.get("holder_name") or "").strip()
-        holder = str(row.get("holder_id") or (f"holder:{name}" if name else ""))
-        if holder in best:
+        holder = holder_key(row)
+        if holder is not None and holder in best:
             out[str(row["account_id"])] = best[holder].designation.label()
     return out

@@ -46,6 +46,7 @@ def walk(
     """Walk up to ``hops`` hops from ``seeds`` over transfers with ``start <= ts <= end``."""
     edge = "t.src" if direction == "forward" else "t.dst"
     other = "t.dst" if direction == "forward" else "t.src"
+    reached = other.replace("t.", "e.")  # the same end, in a hop's edge table
     # Forward: money can only leave an account after it arrived; backward, the reverse.
     timely = "t.ts >= f.moment" if direction == "forward" else "t.ts <= f.moment"
     first = start if direction == "forward" else end
@@ -84,10 +85,10 @@ def walk(
         # earliest time money arrived (forward) or the latest it left (backward).
         engine.create(
             f"_trace_f{hop}",
-            f"SELECT {other.replace('t.', 'e.')} AS account, {agg}(e.ts) AS moment "
-            f"FROM _trace_e{hop} e WHERE {other.replace('t.', 'e.')} IS NOT NULL "
-            f"AND {other.replace('t.', 'e.')} NOT IN (SELECT account FROM _trace_seen) "
-            f"GROUP BY {other.replace('t.', 'e.')}",
+            f"SELECT {reached} AS account, {agg}(e.ts) AS moment "
+            f"FROM _trace_e{hop} e WHERE {reached} IS NOT NULL "
+            f"AND {reached} NOT IN (SELECT account FROM _trace_seen) "
+            f"GROUP BY {reached}",
         )
         engine.create(
             "_trace_seen",
