@@ -6,18 +6,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FRONTEND := paridad/workbench/frontend
+ASSETS := paridad/workbench/static/vendor/.installed
 PARIDAD_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PARIDAD_TEST_DATABASE_URL
 
 .PHONY: install demo test lint typecheck pytest messages bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
+
+# The workbench's browser libraries (link chart, map): pinned in package-lock.json, installed
+# from the npm registry and served by the node itself, never from a CDN.
+$(ASSETS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m paridad.workbench.assets
+	touch $(ASSETS)
 
 demo: install
 	$(BIN)/paridad demo --workdir demo
@@ -48,4 +57,4 @@ bench: install
 	$(BIN)/paridad bench ingest --entities 50000 --json
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FRONTEND)/node_modules paridad/workbench/static/vendor demo .pytest_cache .mypy_cache .ruff_cache

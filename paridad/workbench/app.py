@@ -31,7 +31,7 @@ from paridad.i18n import LANGS, N_, Lang, format_date, format_number, parse_lang
 from paridad.model.vocabularies import vocabulary
 from paridad.node import Node
 from paridad.store.base import Store
-from paridad.workbench import accounts, inbox, oversight
+from paridad.workbench import accounts, border_map, inbox, link_chart, oversight
 from paridad.workbench.accounts import User
 from paridad.workbench.entity_access import (
     MSG_FORBIDDEN,
@@ -186,6 +186,8 @@ MESSAGES: tuple[str, ...] = (
     N_("Root"),
     N_("Back to the audit log"),
     N_("Audit"),
+    *link_chart.MESSAGES,
+    *border_map.MESSAGES,
     *oversight.STATE_LABELS.values(),
     *inbox.KIND_LABELS.values(),
     *inbox.STATE_LABELS.values(),
@@ -411,7 +413,11 @@ def create_workbench(node_dir: Path) -> FastAPI:
         return page(show)(request)
 
     register_timeline_routes(app, render=render, page=page, store=stores.get, ex=ex, home=home)
+    link_chart.register_chart_routes(
+        app, render=render, page=page, store=stores.get, ex=ex, home=home
+    )
     oversight.register_oversight_routes(app, render=render, page=page, ex=ex)
+    border_map.register_map_routes(app, render=render, page=page, ex=ex)
 
     def inbox_view(request: Request, user: User, lang: Lang) -> Response:
         done = ""

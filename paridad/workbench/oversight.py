@@ -38,7 +38,7 @@ from paridad.model.vocabularies import vocabulary
 from paridad.policy.agreement import Agreement
 from paridad.workbench import accounts
 from paridad.workbench.accounts import User
-from paridad.workbench.views import _schema_label
+from paridad.workbench.views import schema_name_label
 
 PAGE = 100  # audit entries per page
 DETAILS_CHARS = 200  # a summary longer than this is cut; the entry's own page shows it all
@@ -129,7 +129,7 @@ def agreements_page(ex: Exchange, lang: Lang, today: date | None = None) -> list
                 flow.sender,
                 flow.recipient,
                 [
-                    (_schema_label(name, lang), _property_labels(name, sorted(props), lang))
+                    (schema_name_label(name, lang), _property_labels(name, sorted(props), lang))
                     for name, props in sorted(flow.properties.items())
                 ],
                 sorted(flow.handling),

@@ -37,7 +37,7 @@ from paridad.store.base import EntityRecord, Store
 from paridad.store.database import Database
 from paridad.workbench.accounts import User
 from paridad.workbench.entity_access import Opened, Render, open_entity, record_view
-from paridad.workbench.views import _chunks, _schema_label, entity_page, visible
+from paridad.workbench.views import _chunks, entity_page, schema_name_label, visible
 
 EVENTS = 500  # events shown on one timeline; the earliest are kept
 MEMBERS = 300  # entities of a case read besides the opened entity's own links
@@ -277,7 +277,7 @@ def timeline_events(
                 label=_label(year, month, full, lang),
                 entity_id=entity_id,
                 caption=caption,
-                schema_label=_schema_label(schema_name, lang),
+                schema_label=schema_name_label(schema_name, lang),
                 prop_label=property_label(prop, lang),
             )
         )

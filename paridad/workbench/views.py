@@ -131,7 +131,7 @@ def visible(db: Database, user: User, ids: Sequence[str]) -> dict[str, Meta]:
     return {i: meta for i, meta in metas.items() if may_view(user, meta.markings, cases.get(i, ()))}
 
 
-def _schema_label(name: str, lang: Lang) -> str:
+def schema_name_label(name: str, lang: Lang) -> str:
     schema = model.get(name)
     return schema_label(schema, lang) if schema is not None else name
 
@@ -166,7 +166,7 @@ def search_page(
             id=h.id,
             caption=h.caption,
             schema=h.schema,
-            schema_label=_schema_label(h.schema, lang),
+            schema_label=schema_name_label(h.schema, lang),
             origin_country=h.origin_country,
             handling=h.handling,
             partner=h.id in from_partner or h.origin_country != home_country,
@@ -178,7 +178,7 @@ def search_page(
     by_handling = Counter(h.handling for h in kept)
     page.facets = {
         "schema": [
-            Facet("schema", k, _schema_label(k, lang), n) for k, n in by_schema.most_common()
+            Facet("schema", k, schema_name_label(k, lang), n) for k, n in by_schema.most_common()
         ],
         "country": [Facet("country", k, k, n) for k, n in by_country.most_common()],
         "handling": [Facet("handling", k, k, n) for k, n in sorted(by_handling.items())],
@@ -259,7 +259,7 @@ def entity_page(
     targets = targets[:LINKS]
     allowed = visible(db, user, [t for _, t in targets] + [s[0] for s in sources])
     outgoing = [
-        LinkRow(label, t, allowed[t].caption, _schema_label(allowed[t].schema, lang))
+        LinkRow(label, t, allowed[t].caption, schema_name_label(allowed[t].schema, lang))
         for label, t in targets
         if t in allowed
     ]
@@ -274,13 +274,13 @@ def entity_page(
                 property_label(prop, lang) if prop is not None else prop_name,
                 source_id,
                 allowed[source_id].caption,
-                _schema_label(allowed[source_id].schema, lang),
+                schema_name_label(allowed[source_id].schema, lang),
             )
         )
     datasets = sorted({v.dataset for v in values})
     return EntityPage(
         record=record,
-        schema_label=_schema_label(record.schema, lang),
+        schema_label=schema_name_label(record.schema, lang),
         values=values,
         partner=record.markings.origin_country != home_country
         or any(d.startswith(PARTNER_PREFIX) for d in datasets),

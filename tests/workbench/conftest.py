@@ -66,6 +66,17 @@ def make_workbench(path: Path) -> Workbench:
     return Workbench(node)
 
 
+def add_entities(workbench: Workbench, dataset: str, *items: dict[str, object]) -> None:
+    """Store more entities on the test node, as ``dataset`` (``partner-…`` for received)."""
+    db = Database(workbench.node.store_url)
+    try:
+        records = [entity_from_dict(i, dataset, "2026-01-03T00:00:00", "test") for i in items]
+        with db.transaction() as tx:
+            tx.put_records(records)
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def workbench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workbench:
     monkeypatch.delenv("PARIDAD_DATABASE_URL", raising=False)

@@ -15,9 +15,13 @@ import pytest
 
 from paridad.exchange.pairing import free_port
 from paridad.i18n import translate
-from tests.workbench.conftest import Workbench, make_workbench
+from paridad.workbench.app import MESSAGES
+from tests.conftest import entity
+from tests.workbench.conftest import US_MARKINGS, Workbench, add_entities, make_workbench
 
 CHROMIUM = "/usr/bin/chromium"
+# Screenshots of each main page, kept after the run for people to look at.
+SCREENSHOTS = Path(os.environ.get("PARIDAD_SCREENSHOTS", "build/screenshots"))
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("PARIDAD_REQUIRE_SERVICES") == "1":
@@ -31,6 +35,39 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workbench, str]]:
     env = {k: v for k, v in os.environ.items() if k != "PARIDAD_DATABASE_URL"}
     workbench = make_workbench(tmp_path_factory.mktemp("web") / "node")
+    add_entities(
+        workbench,
+        "local",
+        entity("mx-company-norte", "Company", name="Transportes del Norte"),
+        entity(
+            "mx-own-1",
+            "Ownership",
+            owner=workbench.jose,
+            asset="mx-company-norte",
+            startDate="2019-05-01",
+        ),
+        entity("mx-officer-1", "Person", name="Marta Solís Vega"),
+        entity(
+            "mx-director-1",
+            "Directorship",
+            director="mx-officer-1",
+            organization="mx-company-norte",
+            startDate="2021-02-01",
+        ),
+        entity("mx-gun-1", "Firearm", serialNumber="ABC123", make="Colt"),
+        entity(
+            "mx-rec-1",
+            "FirearmRecovery",
+            firearm="mx-gun-1",
+            state="Sonora",
+            municipality="Nogales",
+            latitude="31.30",
+            longitude="-110.94",
+            date="2025-03-01",
+        ),
+        entity("us-acq-1", "FirearmAcquisition", US_MARKINGS, firearm="mx-gun-1", state="AZ"),
+        entity("mx-trace-1", "FirearmTrace", recovery="mx-rec-1", acquisition="us-acq-1"),
+    )
     port = free_port()
     process = subprocess.Popen(
         [
@@ -79,7 +116,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="es-MX")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        locale="es-MX", accept_downloads=True, viewport={"width": 1280, "height": 1200}
+    )
     opened = context.new_page()
     yield opened
     context.close()
@@ -144,3 +184,121 @@ def test_an_analyst_session_in_the_browser(
     expect(page).to_have_url(f"{url}/login")
     page.goto(f"{url}/search")
     expect(page).to_have_url(f"{url}/login")
+
+
+# English strings a Spanish page must not show: the workbench's own messages whose Spanish
+# differs, long enough not to occur inside names by chance.
+ENGLISH_ONLY = sorted(
+    m for m in MESSAGES if "{" not in m and len(m) >= 8 and translate(m, "es") != m
+)
+
+
+def untranslated(page: Page) -> list[str]:
+    text = page.locator("body").inner_text()
+    return [m for m in ENGLISH_ONLY if m in text]
+
+
+def sign_in(page: Page, url: str, workbench: Workbench) -> None:
+    page.goto(f"{url}/login")
+    page.fill("#username", workbench.supervisor)
+    page.fill("#password", workbench.password)
+    page.click("#sign-in")
+    expect(page).to_have_url(f"{url}/search")
+
+
+def test_link_chart_expands_filters_pins_and_exports(
+    served: tuple[Workbench, str], page: Page, tmp_path: Path
+) -> None:
+    workbench, url = served
+    sign_in(page, url, workbench)
+    page.goto(f"{url}/entity/{workbench.jose}")
+    page.click("#chart-link")
+    chart = page.locator("#chart")
+    expect(chart).to_have_attribute("data-nodes", "3")  # José, his car, his company
+    expect(page.locator("#chart-status")).to_have_text(
+        translate("Double-click an entity to expand its links.", "es")
+    )
+    assert untranslated(page) == []
+    # Expand the company: its director joins the chart.
+    chart.scroll_into_view_if_needed()
+    position = page.evaluate(
+        "() => { const n = document.getElementById('chart').cytoscape.getElementById('mx-company-norte');"
+        " return n.renderedPosition(); }"
+    )
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.dblclick(box["x"] + position["x"], box["y"] + position["y"])
+    expect(chart).to_have_attribute("data-nodes", "4")
+    page.screenshot(path=str(SCREENSHOTS / "link-chart.png"), full_page=True)
+    # Filter out directorships: the director is hidden, the rest stays.
+    kinds = page.locator("#relationships input")
+    expect(kinds).to_have_count(3)
+    page.locator('#relationships input[data-kind="Directorship"]').uncheck()
+    hidden = "() => document.getElementById('chart').cytoscape.nodes('.hidden').map(n => n.id())"
+    assert page.evaluate(hidden) == ["mx-officer-1"]
+    page.locator('#relationships input[data-kind="Directorship"]').check()
+    # A date window before 2020 hides the 2021 directorship; undated links stay.
+    page.fill("#date-to", "2020-01-01")
+    page.dispatch_event("#date-to", "change")
+    assert page.evaluate(hidden) == ["mx-officer-1"]
+    page.fill("#date-to", "")
+    page.dispatch_event("#date-to", "change")
+    # Pin the company; exports download real files.
+    page.evaluate(
+        "() => document.getElementById('chart').cytoscape.getElementById('mx-company-norte').select()"
+    )
+    page.click("#pin")
+    assert page.evaluate(
+        "() => document.getElementById('chart').cytoscape.getElementById('mx-company-norte').locked()"
+    )
+    with page.expect_download() as png:
+        page.click("#export-png")
+    png_path = tmp_path / "chart.png"
+    png.value.save_as(png_path)
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    svg_path = tmp_path / "chart.svg"
+    svg.value.save_as(svg_path)
+    text = svg_path.read_text(encoding="utf-8")
+    assert "<svg" in text and "Transportes del Norte" in text
+
+
+def test_border_map_draws_the_line_ports_and_the_node_data(
+    served: tuple[Workbench, str], page: Page
+) -> None:
+    workbench, url = served
+    sign_in(page, url, workbench)
+    page.click("#map-link")
+    expect(page).to_have_url(f"{url}/map")
+    chart = page.locator("#map")
+    expect(chart).to_have_attribute("data-ready", "true", timeout=20_000)
+    assert chart.get_attribute("data-recoveries") == "1"
+    assert chart.get_attribute("data-corridors") == "1"
+    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() > 0
+    assert untranslated(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+    # In English, the same page's layer names.
+    page.click("#lang-en")
+    expect(page.locator("#map-layers")).to_contain_text("Ports of entry")
+    expect(page.locator("#map")).to_have_attribute("data-ready", "true", timeout=20_000)
+
+
+def test_each_main_page_is_in_spanish_and_has_a_screenshot(
+    served: tuple[Workbench, str], page: Page
+) -> None:
+    workbench, url = served
+    sign_in(page, url, workbench)
+    pages = {
+        "search": "/search?q=ramirez",
+        "entity": f"/entity/{workbench.jose}",
+        "timeline": f"/entity/{workbench.jose}/timeline",
+        "inbox": "/inbox",
+        "agreements": "/agreements",
+        "audit": "/audit",
+    }
+    for name, path in pages.items():
+        answer = page.goto(url + path)
+        assert answer is not None and answer.status == 200, name
+        assert untranslated(page) == [], name
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
