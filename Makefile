@@ -11,7 +11,7 @@ ASSETS := paridad/workbench/static/vendor/.installed
 PARIDAD_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PARIDAD_TEST_DATABASE_URL
 
-.PHONY: install demo test lint typecheck pytest messages bench clean
+.PHONY: install demo workbench test lint typecheck pytest messages bench clean
 
 install: $(STAMP) $(ASSETS)
 
@@ -30,6 +30,10 @@ $(ASSETS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 
 demo: install
 	$(BIN)/paridad demo --workdir demo
+
+# Both demo nodes' workbenches (after make demo, which prints their passwords); Ctrl-C stops.
+workbench: install
+	$(BIN)/paridad web --node demo/nodes/mx --node demo/nodes/us --port 8080
 
 lint: install
 	$(BIN)/ruff check paridad tests scripts

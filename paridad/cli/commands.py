@@ -286,8 +286,8 @@ def make_cli() -> click.Group:
         "--serve/--no-serve",
         default=False,
         help=_(
-            "Then serve the Mexican node's web workbench (until Ctrl-C), with a demo "
-            "account whose password is printed."
+            "Then serve both nodes' web workbenches (until Ctrl-C); the demo account's "
+            "passwords are printed either way."
         ),
     )
     @click.option(
@@ -308,33 +308,39 @@ def make_cli() -> click.Group:
             click.echo("")
             done = run_exchange(workdir, log=lambda line: click.echo(line, err=True))
             click.echo(exchange_summary_text(done))
-        mx = workdir / "nodes" / "mx"
+        from paridad.store.database import Database
+        from paridad.workbench.accounts import reset_demo_account
+        from paridad.workbench.serving import plan
+        from paridad.workbench.serving import serve as serve_workbenches
+
+        nodes = [workdir / "nodes" / "mx", workdir / "nodes" / "us"]
+        served = plan(nodes, "127.0.0.1", 8080)
+        click.echo("")
+        click.echo(_("Workbenches (user {user}, a fresh password for each node):", user=DEMO_USER))
+        for s in served:
+            with Database(Node.open(s.node).store_url) as db:
+                password = reset_demo_account(db, DEMO_USER)
+            click.echo(
+                _(
+                    "  {name}: {url}  user {user}  password {password}",
+                    name=Node.open(s.node).config.name,
+                    url=s.url,
+                    user=DEMO_USER,
+                    password=password,
+                )
+            )
         if not serve:
             click.echo(
                 _(
-                    "Workbench: paridad demo --serve, or paridad user add NAME --role analyst "
-                    "--node {node} and then paridad web --node {node}.",
-                    node=mx,
+                    "Start them with: paridad web --node {mx} --node {us} --port 8080 "
+                    "(or make workbench); Ctrl-C stops them.",
+                    mx=nodes[0],
+                    us=nodes[1],
                 )
             )
             return
-        import uvicorn
-
-        from paridad.store.database import Database
-        from paridad.workbench.accounts import reset_demo_account
-        from paridad.workbench.app import create_workbench
-
-        with Database(Node.open(mx).store_url) as db:
-            password = reset_demo_account(db, DEMO_USER)
-        click.echo(
-            _(
-                "Workbench of the Mexican node: http://127.0.0.1:8080/ (user {user}, "
-                "password {password}); Ctrl-C stops it.",
-                user=DEMO_USER,
-                password=password,
-            )
-        )
-        uvicorn.run(create_workbench(mx), host="127.0.0.1", port=8080, log_level="warning")
+        click.echo(_("Serving both workbenches; Ctrl-C stops them."))
+        serve_workbenches(served)
 
     from paridad.cli.audit_commands import make_audit_group
     from paridad.cli.exchange_commands import add_exchange_commands

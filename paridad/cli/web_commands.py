@@ -1,5 +1,6 @@
-"""``paridad web``: serve the analysts' workbench of one node. The command parses its options
-and hands the app built by :func:`paridad.workbench.app.create_workbench` to uvicorn."""
+"""``paridad web``: serve the analysts' workbench of one node, or of several on consecutive
+ports. The command parses its options and hands the nodes to
+:func:`paridad.workbench.serving.serve`."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ def make_web_command() -> click.Command:
     @click.command("web", help=_("Serve the analysts' web workbench of a node."))
     @click.option(
         "--node",
-        "node_dir",
+        "node_dirs",
+        multiple=True,
         type=click.Path(path_type=Path, file_okay=False),
-        help=_("Node directory (default: PARIDAD_NODE)."),
+        help=_(
+            "Node directory (default: PARIDAD_NODE); repeat it to serve several nodes, each on "
+            "the next port."
+        ),
     )
     @click.option(
         "--host",
@@ -35,21 +40,20 @@ def make_web_command() -> click.Command:
         default=8080,
         show_default=True,
         type=click.IntRange(1, 65535),
-        help=_("Port to listen on."),
+        help=_("Port to listen on (the first node's; the next nodes take the next ports)."),
     )
-    def web(node_dir: Path | None, host: str, port: int) -> None:
-        import uvicorn
-
-        from paridad.workbench.app import create_workbench
+    def web(node_dirs: tuple[Path, ...], host: str, port: int) -> None:
+        from paridad.workbench.serving import plan, serve
 
         default = settings.default_node()
-        chosen = node_dir or (Path(default) if default else None)
-        if chosen is None:
+        chosen = list(node_dirs) or ([Path(default)] if default else [])
+        if not chosen:
             raise NodeError(MSG_NO_NODE)
-        app = create_workbench(chosen)
-        click.echo(
-            _("Workbench of {node}: http://{host}:{port}/", node=chosen, host=host, port=port)
+        if port + len(chosen) - 1 > 65535:
+            raise click.BadParameter(str(port), param_hint="--port")
+        serve(
+            plan(chosen, host, port),
+            announce=lambda s: click.echo(_("Workbench of {node}: {url}", node=s.node, url=s.url)),
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning")
 
     return web
