@@ -56,7 +56,8 @@ def test_one_command_serves_two_nodes_on_consecutive_ports(tmp_path: Path) -> No
                     break
                 except httpx.TransportError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"paridad web did not start: {process.stderr.read()}")
+                        err = process.stderr.read() if process.stderr else ""
+                        pytest.fail(f"paridad web did not start: {err}")
                     time.sleep(0.1)
         assert "mx-fgr-test" in names[0] and "us-atf-test" in names[1]
     finally:
